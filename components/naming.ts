@@ -1,0 +1,62 @@
+/**
+ * Names other teams rely on, built in one place. Pure functions: no Pulumi resources here.
+ */
+
+/** IAM's limit on role names. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+export const IAM_ROLE_NAME_MAX = 64;
+/** IAM's limit on managed policy names. */
+export const IAM_POLICY_NAME_MAX = 128;
+
+/** `<environment>-<key>-<namespace>`: the IRSA role name other teams already look up. */
+export function irsaRoleName(environment: string, key: string, namespace: string): string {
+  return `${environment}-${key}-${namespace}`;
+}
+
+/** `system:serviceaccount:<namespace>:<name>`: the `sub` claim of a projected service-account token. */
+export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
+  return `system:serviceaccount:${namespace}:${serviceAccount}`;
+}
+
+/** Helm release name of an ingress controller instance. */
+export function ingressReleaseName(instance: string): string {
+  return `ingress-${instance}`;
+}
+
+/** Helm release name (and service account name) of an external-dns instance. */
+export function externalDnsReleaseName(instance: string): string {
+  return `external-dns-${instance}`;
+}
+
+/** Default `txtOwnerId`: unique per environment, cluster and instance, and stable across runs. */
+export function externalDnsOwnerId(environment: string, clusterName: string, instance: string): string {
+  return `${environment}-${clusterName}-${instance}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+}
+
+/** Route53 hosted zone ARN (Route53 is global: no region or account in the ARN). */
+export function hostedZoneArn(zoneId: string, partition = "aws"): string {
+  return `arn:${partition}:route53:::hostedzone/${zoneId}`;
+}
+
+/** The issuer host and path of an EKS OIDC provider ARN, which prefixes the IRSA trust condition keys. */
+export function oidcIssuerHostPath(providerArn: string): string {
+  const marker = ":oidc-provider/";
+  const at = providerArn.indexOf(marker);
+  if (at < 0) {
+    throw new Error(`not an IAM OIDC provider ARN: ${providerArn}`);
+  }
+  return providerArn.slice(at + marker.length);
+}
+
+/** The issuer URL of a cluster as the IAM OIDC provider's `url` wants it: without the scheme. */
+export function issuerHostPathFromUrl(issuerUrl: string): string {
+  return issuerUrl.replace(/^https:\/\//, "");
+}
+
+/**
+ * Name of the controller Service the nginx-ingress chart renders for a release: `<fullname>-controller`, where
+ * fullname is the release name plus `-nginx-ingress` unless the release name already contains it.
+ */
+export function ingressServiceName(release: string): string {
+  const fullname = release.includes("nginx-ingress") ? release : `${release}-nginx-ingress`;
+  return `${fullname}-controller`.slice(0, 63).replace(/-+$/, "");
+}
