@@ -1,0 +1,43 @@
+/**
+ * cert-manager as a Helm release (helm.v3.Release keeps Helm's semantics: its hooks run and the CRDs it
+ * installs stay when the release goes, thanks to `crds.keep`).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { CertManagerConfig } from "../stacks/config";
+import { certManagerValues } from "./certManagerValues";
+import { charts } from "./versions";
+
+export interface CertManagerArgs {
+  /** cert-manager settings, from stack config. */
+  config: CertManagerConfig;
+  /** ARN of cert-manager's IRSA role; undefined when no solver needs AWS. */
+  roleArn?: pulumi.Input<string>;
+  /** Namespace of the release. */
+  namespace: pulumi.Input<string>;
+  /** The cluster's Kubernetes provider. */
+  provider: k8s.Provider;
+}
+
+export class CertManager extends pulumi.ComponentResource {
+  /** The Helm release; ClusterIssuers depend on it (it installs their CRD). */
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eks-platform:tls:CertManager", name, {}, opts);
+    this.release = new k8s.helm.v3.Release(
+      "cert-manager",
+      {
+        name: "cert-manager",
+        chart: charts.certManager.chart,
+        version: charts.certManager.version,
+        namespace: args.namespace,
+        values: pulumi.output(args.roleArn).apply((arn) => certManagerValues(args.config, arn)),
+        atomic: true,
+        timeout: 600,
+      },
+      { parent: this, provider: args.provider },
+    );
+    this.registerOutputs({ releaseName: this.release.name });
+  }
+}

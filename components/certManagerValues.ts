@@ -1,0 +1,49 @@
+/**
+ * Helm values of cert-manager (see versions.ts). Pure. The chart's schema rejects unknown keys
+ * (`additionalProperties: false`), so every key here exists in the pinned chart's values.yaml.
+ */
+import type { CertManagerConfig } from "../stacks/config";
+import { IRSA_ANNOTATION } from "./externalDnsValues";
+
+interface Pdb {
+  enabled: boolean;
+  minAvailable?: number;
+}
+
+export interface CertManagerValues {
+  crds: { enabled: true; keep: true };
+  replicaCount: number;
+  podDisruptionBudget: Pdb;
+  webhook: { replicaCount: number; podDisruptionBudget: Pdb };
+  cainjector: { replicaCount: number; podDisruptionBudget: Pdb };
+  serviceAccount: { create: true; name: string; annotations: Record<string, string> };
+  global: { leaderElection: { namespace: string } };
+  dns01RecursiveNameservers?: string;
+  dns01RecursiveNameserversOnly?: boolean;
+}
+
+/** `roleArn` is undefined when no solver needs AWS (HTTP-01 only): the service account then gets no annotation. */
+export function certManagerValues(cfg: CertManagerConfig, roleArn: string | undefined): CertManagerValues {
+  const pdb = (): Pdb => (cfg.podDisruptionBudgets ? { enabled: true, minAvailable: 1 } : { enabled: false });
+  return {
+    // CRDs installed by the chart and kept on uninstall (helm.sh/resource-policy: keep): deleting the CRDs
+    // would delete every Certificate and Issuer in the cluster.
+    crds: { enabled: true, keep: true },
+    replicaCount: cfg.replicas.controller,
+    podDisruptionBudget: pdb(),
+    webhook: { replicaCount: cfg.replicas.webhook, podDisruptionBudget: pdb() },
+    cainjector: { replicaCount: cfg.replicas.cainjector, podDisruptionBudget: pdb() },
+    serviceAccount: {
+      create: true,
+      name: cfg.serviceAccount,
+      annotations: roleArn === undefined ? {} : { [IRSA_ANNOTATION]: roleArn },
+    },
+    // Keep the leader-election lease in the platform namespace instead of kube-system.
+    global: { leaderElection: { namespace: cfg.namespace } },
+    // Split horizon: a private zone that shadows a public one makes the in-cluster resolver answer the
+    // DNS-01 self-check from the private zone forever; ask public resolvers only.
+    ...(cfg.recursiveNameservers.length > 0
+      ? { dns01RecursiveNameservers: cfg.recursiveNameservers.join(","), dns01RecursiveNameserversOnly: true }
+      : {}),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * How the program reaches its cluster: an existing cluster read by name (the usual case) or a new one created
+ * with @pulumi/eks. Either way it yields the cluster's IAM OIDC provider ARN and one explicit Kubernetes provider
+ * that every Kubernetes resource of the program uses.
+ */
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../stacks/config";
+import { eksKubeconfig } from "./kubeconfig";
+import { issuerHostPathFromUrl } from "./naming";
+
+export interface ClusterAccessArgs {
+  /** Existing or new cluster, from stack config. */
+  cluster: ClusterConfig;
+  /** AWS region of the cluster (for `aws eks get-token`). */
+  region: string;
+  /** Tags for AWS resources created here (the OIDC provider, a new cluster). */
+  tags: Record<string, string>;
+  /** Protect the cluster and the OIDC provider if this component creates them. */
+  protect: boolean;
+}
+
+export class ClusterAccess extends pulumi.ComponentResource {
+  /** The cluster's name. */
+  readonly clusterName: pulumi.Output<string>;
+  /** ARN of the cluster's IAM OIDC provider, which IRSA roles trust. */
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** The Kubernetes provider for every Kubernetes resource of the program. */
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eks-platform:cluster:ClusterAccess", name, {}, opts);
+    const c = args.cluster;
+    let kubeconfig: pulumi.Output<string>;
+    if (c.mode === "new") {
+      const cluster = new eks.Cluster(
+        c.name,
+        {
+          name: c.name,
+          version: c.version,
+          vpcId: c.vpcId,
+          subnetIds: c.subnetIds ? [...c.subnetIds] : undefined,
+          instanceType: c.instanceType,
+          minSize: c.nodes.min,
+          desiredCapacity: c.nodes.desired,
+          maxSize: c.nodes.max,
+          createOidcProvider: true,
+          tags: args.tags,
+        },
+        { parent: this, protect: args.protect },
+      );
+      this.clusterName = pulumi.output(c.name);
+      this.oidcProviderArn = cluster.oidcProviderArn;
+      // kubeconfigJson, not getKubeconfig(): the method never resolves under mocks and needs the provider plugin.
+      kubeconfig = cluster.kubeconfigJson;
+    } else {
+      const found = aws.eks.getClusterOutput({ name: c.name }, { parent: this });
+      const issuerUrl = found.identities.apply((ids) => ids[0].oidcs[0].issuer);
+      this.clusterName = found.name;
+      if (c.oidcProviderArn) {
+        this.oidcProviderArn = pulumi.output(c.oidcProviderArn);
+      } else if (c.createOidcProvider) {
+        const provider = new aws.iam.OpenIdConnectProvider(
+          `${c.name}-oidc`,
+          // No thumbprint: IAM no longer needs one for providers it can verify through its own CA store.
+          { url: issuerUrl, clientIdLists: ["sts.amazonaws.com"], tags: args.tags },
+          { parent: this, protect: args.protect },
+        );
+        this.oidcProviderArn = provider.arn;
+      } else {
+        this.oidcProviderArn = aws.iam
+          .getOpenIdConnectProviderOutput({ url: issuerUrl.apply(issuerHostPathFromUrl) }, { parent: this })
+          .apply((p) => p.arn);
+      }
+      kubeconfig = pulumi
+        .all([found.name, found.endpoint, found.certificateAuthorities])
+        .apply(([clusterName, endpoint, cas]) =>
+          JSON.stringify(
+            eksKubeconfig({
+              clusterName,
+              endpoint,
+              certificateAuthorityData: cas[0].data,
+              region: args.region,
+            }),
+          ),
+        );
+    }
+    this.provider = new k8s.Provider(`${c.name}-k8s`, { kubeconfig }, { parent: this });
+    this.registerOutputs({ clusterName: this.clusterName, oidcProviderArn: this.oidcProviderArn });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * One external-dns instance (`private` or `central`): a Helm release whose service account assumes the
+ * instance's IRSA role.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ExternalDnsInstanceConfig } from "../stacks/config";
+import { externalDnsValues } from "./externalDnsValues";
+import { externalDnsReleaseName } from "./naming";
+import { charts } from "./versions";
+
+export interface ExternalDnsArgs {
+  /** The instance, from stack config. */
+  instance: ExternalDnsInstanceConfig;
+  /** ARN of the instance's IRSA role; its trust names this instance's service account. */
+  roleArn: pulumi.Input<string>;
+  /** AWS region for the SDK (Route53 itself is global). */
+  region: string;
+  /** Namespace of the release. */
+  namespace: pulumi.Input<string>;
+  /** The cluster's Kubernetes provider. */
+  provider: k8s.Provider;
+}
+
+export class ExternalDns extends pulumi.ComponentResource {
+  /** `txtOwnerId` of this instance. */
+  readonly ownerId: pulumi.Output<string>;
+  /** Hosted zone IDs it may write. */
+  readonly zoneIds: pulumi.Output<string[]>;
+  /** Domains it manages. */
+  readonly domainFilters: pulumi.Output<string[]>;
+  /** The IngressClass it watches. */
+  readonly ingressClass: pulumi.Output<string>;
+
+  constructor(name: string, args: ExternalDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eks-platform:dns:ExternalDns", name, {}, opts);
+    const inst = args.instance;
+    const release = externalDnsReleaseName(inst.name);
+    new k8s.helm.v3.Release(
+      release,
+      {
+        name: release,
+        chart: charts.externalDns.chart,
+        version: charts.externalDns.version,
+        repositoryOpts: { repo: charts.externalDns.repo },
+        namespace: args.namespace,
+        values: pulumi.output(args.roleArn).apply((arn) => externalDnsValues(inst, arn, args.region)),
+        atomic: true,
+      },
+      { parent: this, provider: args.provider },
+    );
+    this.ownerId = pulumi.output(inst.ownerId);
+    this.zoneIds = pulumi.output([...inst.zoneIds]);
+    this.domainFilters = pulumi.output([...inst.domainFilters]);
+    this.ingressClass = pulumi.output(inst.ingressClass);
+    this.registerOutputs({
+      ownerId: this.ownerId,
+      zoneIds: this.zoneIds,
+      domainFilters: this.domainFilters,
+      ingressClass: this.ingressClass,
+    });
+  }
+}

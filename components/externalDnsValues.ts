@@ -1,0 +1,66 @@
+/**
+ * Helm values of one external-dns instance (kubernetes-sigs chart, see versions.ts). Pure.
+ *
+ * The chart renders `--provider`, `--source`, `--policy`, `--registry`, `--txt-owner-id`, `--txt-prefix` and
+ * `--domain-filter` from values; everything else goes in `extraArgs`, never a flag the chart already renders
+ * (external-dns exits on a repeated single-value flag).
+ */
+import type { ExternalDnsInstanceConfig } from "../stacks/config";
+
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+export interface ExternalDnsValues {
+  provider: { name: "aws" };
+  sources: string[];
+  policy: "sync" | "upsert-only";
+  registry: "txt";
+  txtOwnerId: string;
+  txtPrefix: string;
+  domainFilters: string[];
+  extraArgs: string[];
+  env: { name: string; value: string }[];
+  serviceAccount: { create: true; name: string; annotations: Record<string, string> };
+  resources: { requests: { cpu: string; memory: string } };
+}
+
+/** Flags beyond the chart's own: zone type, zone IDs, ingress class, and the cross-account role. */
+export function externalDnsArgs(instance: ExternalDnsInstanceConfig): string[] {
+  return [
+    `--aws-zone-type=${instance.zoneType}`,
+    ...instance.zoneIds.map((id) => `--zone-id-filter=${id}`),
+    `--ingress-class=${instance.ingressClass}`,
+    ...(instance.assumeRole ? [`--aws-assume-role=${instance.assumeRole.roleArn}`] : []),
+    ...(instance.assumeRole?.externalId
+      ? [`--aws-assume-role-external-id=${instance.assumeRole.externalId}`]
+      : []),
+  ];
+}
+
+/**
+ * Values for one instance. The chart 1.21.1 has no replica key: it always runs one pod, which is what
+ * external-dns needs (two replicas of one instance would race on the same records).
+ */
+export function externalDnsValues(
+  instance: ExternalDnsInstanceConfig,
+  roleArn: string,
+  region: string,
+): ExternalDnsValues {
+  return {
+    provider: { name: "aws" },
+    sources: ["ingress", "service"],
+    // Always explicit: the chart (upsert-only) and the app (sync) disagree, and app 0.22 makes it required.
+    policy: instance.policy,
+    registry: "txt",
+    txtOwnerId: instance.ownerId,
+    txtPrefix: instance.txtPrefix,
+    domainFilters: [...instance.domainFilters],
+    extraArgs: externalDnsArgs(instance),
+    env: [{ name: "AWS_DEFAULT_REGION", value: region }],
+    serviceAccount: {
+      create: true,
+      name: instance.serviceAccount,
+      annotations: { [IRSA_ANNOTATION]: roleArn },
+    },
+    resources: { requests: { cpu: "50m", memory: "64Mi" } },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Helm values of one F5 NGINX Ingress Controller instance (chart nginx-ingress, see versions.ts). Pure.
+ * Keys checked against the chart's values.yaml at the pinned version.
+ */
+import type { IngressInstanceConfig, PlatformConfig } from "../stacks/config";
+import { ingressReleaseName } from "./naming";
+
+const SVC = "service.beta.kubernetes.io";
+
+/**
+ * NLB annotations. AWS Load Balancer Controller: `external` + IP targets, and the scheme always set because the
+ * controller's default is `internal`. In-tree: `nlb`, internal only through the `internal` annotation.
+ */
+export function nlbAnnotations(
+  loadBalancer: PlatformConfig["ingress"]["loadBalancer"],
+  scheme: IngressInstanceConfig["scheme"],
+): Record<string, string> {
+  if (loadBalancer === "aws-load-balancer-controller") {
+    return {
+      [`${SVC}/aws-load-balancer-type`]: "external",
+      [`${SVC}/aws-load-balancer-nlb-target-type`]: "ip",
+      [`${SVC}/aws-load-balancer-scheme`]: scheme,
+    };
+  }
+  return {
+    [`${SVC}/aws-load-balancer-type`]: "nlb",
+    ...(scheme === "internal" ? { [`${SVC}/aws-load-balancer-internal`]: "true" } : {}),
+  };
+}
+
+export interface IngressValues {
+  controller: {
+    kind: "deployment";
+    replicaCount: number;
+    ingressClass: { name: string; create: boolean; setAsDefaultIngress: boolean };
+    enableCustomResources: boolean;
+    enableSnippets: boolean;
+    resources: { requests: { cpu: string; memory: string } };
+    service: {
+      type: "LoadBalancer";
+      annotations: Record<string, string>;
+      loadBalancerSourceRanges?: string[];
+    };
+    podDisruptionBudget: { enabled: boolean; minAvailable?: number };
+    topologySpreadConstraints?: {
+      maxSkew: number;
+      topologyKey: string;
+      whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
+      labelSelector: { matchLabels: Record<string, string> };
+    }[];
+  };
+  prometheus: { create: boolean };
+}
+
+export function ingressValues(
+  instance: IngressInstanceConfig,
+  loadBalancer: PlatformConfig["ingress"]["loadBalancer"],
+): IngressValues {
+  const release = ingressReleaseName(instance.key);
+  // The chart adds no label selector to spread constraints; these are its pod selector labels.
+  const podLabels = { "app.kubernetes.io/name": "nginx-ingress", "app.kubernetes.io/instance": release };
+  return {
+    controller: {
+      kind: "deployment",
+      replicaCount: instance.replicas,
+      // The controller serves only Ingresses whose class is exactly this name, so two instances never share one.
+      ingressClass: { name: instance.className, create: true, setAsDefaultIngress: instance.isDefaultClass },
+      // Chart default is true: the controller would then need its CRDs, which Helm installs but never upgrades.
+      enableCustomResources: instance.enableCustomResources,
+      enableSnippets: false,
+      resources: { requests: { ...instance.requests } },
+      service: {
+        type: "LoadBalancer",
+        annotations: nlbAnnotations(loadBalancer, instance.scheme),
+        ...(instance.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...instance.sourceRanges] } : {}),
+      },
+      podDisruptionBudget: instance.highAvailability
+        ? { enabled: true, minAvailable: 1 }
+        : { enabled: false },
+      ...(instance.highAvailability
+        ? {
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway" as const,
+                labelSelector: { matchLabels: podLabels },
+              },
+            ],
+          }
+        : {}),
+    },
+    prometheus: { create: true },
+  };
+}

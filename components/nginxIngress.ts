@@ -1,0 +1,64 @@
+/**
+ * One F5 NGINX Ingress Controller instance: its own Helm release, IngressClass and NLB.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { IngressInstanceConfig, PlatformConfig } from "../stacks/config";
+import { ingressValues } from "./ingressValues";
+import { ingressReleaseName, ingressServiceName } from "./naming";
+import { charts } from "./versions";
+
+export interface NginxIngressArgs {
+  /** The instance, from stack config. */
+  instance: IngressInstanceConfig;
+  /** Which Service annotations provision the NLB. */
+  loadBalancer: PlatformConfig["ingress"]["loadBalancer"];
+  /** Namespace of the release. */
+  namespace: pulumi.Input<string>;
+  /** The cluster's Kubernetes provider. */
+  provider: k8s.Provider;
+}
+
+export class NginxIngress extends pulumi.ComponentResource {
+  /** IngressClass name Ingresses use to pick this controller. */
+  readonly ingressClassName: pulumi.Output<string>;
+  /** DNS name of the NLB in front of the controller, from the Service's status. */
+  readonly loadBalancerHostname: pulumi.Output<string>;
+  /** The Helm release. */
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: NginxIngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eks-platform:ingress:NginxIngress", name, {}, opts);
+    const release = ingressReleaseName(args.instance.key);
+    this.release = new k8s.helm.v3.Release(
+      release,
+      {
+        name: release,
+        chart: charts.nginxIngress.chart,
+        version: charts.nginxIngress.version,
+        namespace: args.namespace,
+        values: ingressValues(args.instance, args.loadBalancer),
+        // The controller's CRDs come only when asked for: Helm installs CRDs but never upgrades them.
+        skipCrds: !args.instance.enableCustomResources,
+        atomic: true,
+        timeout: 600,
+      },
+      { parent: this, provider: args.provider },
+    );
+    // Read the Service the chart made, after the release: its status carries the NLB's DNS name. The ID is
+    // unknown in a first preview, so the read is skipped then instead of failing on a Service not yet there.
+    const service = k8s.core.v1.Service.get(
+      `${release}-service`,
+      pulumi.interpolate`${this.release.status.namespace}/${ingressServiceName(release)}`,
+      { parent: this, provider: args.provider, dependsOn: [this.release] },
+    );
+    this.ingressClassName = pulumi.output(args.instance.className);
+    this.loadBalancerHostname = service.status.loadBalancer.ingress.apply(
+      (ingress) => ingress?.[0]?.hostname ?? "",
+    );
+    this.registerOutputs({
+      ingressClassName: this.ingressClassName,
+      loadBalancerHostname: this.loadBalancerHostname,
+    });
+  }
+}

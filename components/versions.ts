@@ -1,0 +1,36 @@
+/**
+ * Every Helm chart this program installs, pinned in one place. Bump a version here and nowhere else; the tests
+ * and the policy pack read these values, and the plan shows them.
+ */
+export interface ChartPin {
+  /** Chart name inside the repository. For OCI charts the full reference is in `chart`. */
+  readonly chart: string;
+  /** Exact chart version (no ranges). */
+  readonly version: string;
+  /** Classic Helm repository URL, or undefined when `chart` is an OCI reference. */
+  readonly repo?: string;
+  /** Application version the chart ships, for humans reading the plan. */
+  readonly appVersion: string;
+}
+
+export const charts = {
+  /** F5 NGINX Ingress Controller (nginx/kubernetes-ingress), the open-source chart, not the Plus-only `-lts`. */
+  nginxIngress: {
+    chart: "oci://ghcr.io/nginx/charts/nginx-ingress",
+    version: "2.6.4",
+    appVersion: "5.5.4",
+  },
+  /** external-dns from kubernetes-sigs; published only to its classic repository. */
+  externalDns: {
+    chart: "external-dns",
+    repo: "https://kubernetes-sigs.github.io/external-dns/",
+    version: "1.21.1",
+    appVersion: "0.21.0",
+  },
+  /** cert-manager; the OCI registry is the upstream source of truth and the version carries a leading `v`. */
+  certManager: {
+    chart: "oci://quay.io/jetstack/charts/cert-manager",
+    version: "v1.21.1",
+    appVersion: "v1.21.1",
+  },
+} as const satisfies Record<string, ChartPin>;
