@@ -1,0 +1,198 @@
+/**
+ * Offline plan: `npm run plan -- <stack> [--out DIR] [--quiet]`.
+ *
+ * Runs the real program with `Pulumi.<stack>.yaml` under Pulumi's mocks (no credentials, no Pulumi CLI, no
+ * network), prints what the stack would create and writes a stable, sorted JSON plan to `plan/<stack>.json`
+ * that two revisions can diff. Bad configuration exits 1 with the same report `pulumi up` prints.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { ConfigError } from "../stacks/config";
+import { ProgramFailed, ROOT, runProgram, type Capture, type CapturedResource } from "./harness";
+
+/** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
+const toYaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
+
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortKeys);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function planJson(capture: Capture): string {
+  return `${JSON.stringify(sortKeys({ ...capture, invokes: [...capture.invokes].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) }), null, 2)}\n`;
+}
+
+function parseJsonField(value: unknown): unknown {
+  if (typeof value !== "string") {
+    return value;
+  }
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => by + l)
+    .join("\n");
+}
+
+function tree(capture: Capture): string[] {
+  const children = new Map<string | undefined, CapturedResource[]>();
+  for (const r of capture.resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      const flags = [r.protect ? "protected" : "", r.read ? "read" : "", r.custom ? "" : "component"].filter(
+        Boolean,
+      );
+      lines.push(
+        `${"  ".repeat(depth + 1)}${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`,
+      );
+      walk(r.id, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  return lines;
+}
+
+function settings(capture: Capture): string[] {
+  const out: string[] = [];
+  for (const r of capture.resources) {
+    let body: unknown;
+    switch (r.type) {
+      case "aws:iam/role:Role":
+        body = {
+          trust: parseJsonField(r.inputs.assumeRolePolicy),
+          description: r.inputs.description,
+          permissionsBoundary: r.inputs.permissionsBoundary,
+        };
+        break;
+      case "aws:iam/policy:Policy":
+        body = { policy: parseJsonField(r.inputs.policy) };
+        break;
+      case "kubernetes:helm.sh/v3:Release":
+        body = {
+          chart: r.inputs.chart,
+          repo: (r.inputs.repositoryOpts as { repo?: string } | undefined)?.repo,
+          version: r.inputs.version,
+          namespace: r.inputs.namespace,
+          skipCrds: r.inputs.skipCrds,
+          values: r.inputs.values,
+        };
+        break;
+      case "tls:index/selfSignedCert:SelfSignedCert":
+        body = {
+          subject: r.inputs.subject,
+          validityPeriodHours: r.inputs.validityPeriodHours,
+          isCaCertificate: r.inputs.isCaCertificate,
+        };
+        break;
+      default:
+        if (r.type.startsWith("kubernetes:") && r.type.includes("ClusterIssuer")) {
+          body = { spec: r.inputs.spec };
+        } else if (r.type === "kubernetes:core/v1:Secret") {
+          body = { type: r.inputs.type, data: r.inputs.stringData };
+        }
+    }
+    if (body !== undefined) {
+      out.push(`  ${r.type}  ${r.name}`, indent(toYaml(body), "      "));
+    }
+  }
+  return out;
+}
+
+function edges(capture: Capture): string[] {
+  const out: string[] = [];
+  for (const r of capture.resources) {
+    for (const d of r.dependsOn) out.push(`  ${r.id}  --dependsOn-->  ${d}`);
+    for (const d of r.inputsFrom) out.push(`  ${r.id}  --uses-output-of-->  ${d}`);
+    if (r.provider) out.push(`  ${r.id}  --provider-->  ${r.provider}`);
+  }
+  return out;
+}
+
+export function renderPlan(capture: Capture): string {
+  const custom = capture.resources.filter((r) => r.custom);
+  const lines = [
+    `Offline plan of stack '${capture.stack}' (project ${capture.project}): the real program under mocks; no cloud or cluster was contacted.`,
+    `Values in <known after apply: ...> and (...) are known only to the cloud; [secret] marks secrets.`,
+    "",
+    `Resources: ${custom.length} resources (${custom.filter((r) => r.read).length} read), ${capture.resources.length - custom.length} components`,
+    ...tree(capture),
+    "",
+    "Key settings:",
+    ...settings(capture),
+    "",
+    "Dependencies:",
+    ...edges(capture),
+    "",
+    "Look-ups (invokes):",
+    ...capture.invokes.map((i) => `  ${i.token} ${JSON.stringify(i.inputs)}`),
+    "",
+    "Stack outputs:",
+    indent(toYaml(sortKeys(capture.outputs)), "  "),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => !a.startsWith("--"));
+  const outIdx = argv.indexOf("--out");
+  const outDir = outIdx >= 0 ? argv[outIdx + 1] : path.join(ROOT, "plan");
+  const quiet = argv.includes("--quiet");
+  const stack = args.find((a) => a !== outDir);
+  if (!stack) {
+    process.stderr.write("usage: npm run plan -- <stack> [--out DIR] [--quiet]\n");
+    return 2;
+  }
+  let capture: Capture;
+  try {
+    capture = await runProgram({ stack });
+  } catch (err) {
+    const cause = err instanceof ProgramFailed ? err.error : err;
+    const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
+    if (cause instanceof ConfigError) {
+      process.stderr.write(`${cause.message}\n(${registered} resources registered)\n`);
+      return 1;
+    }
+    process.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    return 1;
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${stack}.json`);
+  fs.writeFileSync(file, planJson(capture));
+  if (!quiet) {
+    process.stdout.write(renderPlan(capture));
+  }
+  process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
