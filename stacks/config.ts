@@ -442,13 +442,20 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     publicZones: raw.dns?.publicZones ?? [],
     central: raw.dns?.centralDnsAccount,
   };
+  const before = problems.list.length;
   checkDns(raw, dns, problems);
+  const dnsConsistent = problems.list.length === before;
 
+  const beforeIngress = problems.list.length;
   const ingress = resolveIngress(raw, tier, problems);
-  const cluster = resolveCluster(raw.cluster, tier, region, problems);
+  const ingressConsistent = problems.list.length === beforeIngress;
+  const cluster = resolveCluster(raw.cluster, tier, regionCheck.success ? region : undefined, problems);
   const externalDns =
     raw.dns && cluster
-      ? resolveExternalDns(raw, dns, ingress, environment, cluster.name, tier, namespace, problems)
+      ? resolveExternalDns(raw, dns, ingress, environment, cluster.name, tier, namespace, problems, {
+          dnsConsistent,
+          ingressConsistent,
+        })
       : [];
   const certManager =
     raw.certManager && raw.dns
@@ -669,6 +676,9 @@ function resolveExternalDns(
   tier: Tier,
   namespace: string,
   problems: Problems,
+  // Cross-instance checks are skipped where dns or ingress is already reported broken: the root cause is
+  // listed once instead of again through its consequences.
+  consistent: { dnsConsistent: boolean; ingressConsistent: boolean },
 ): ExternalDnsInstanceConfig[] {
   const cfg = raw.externalDns ?? {};
   const policy = cfg.policy ?? tierDefaults[tier].externalDnsPolicy;
@@ -744,7 +754,7 @@ function resolveExternalDns(
   const [a, b] = out;
   if (a && b) {
     const shared = a.zoneIds.filter((id) => b.zoneIds.includes(id));
-    if (shared.length > 0) {
+    if (shared.length > 0 && consistent.dnsConsistent) {
       problems.add(
         "externalDns.central.zoneIds",
         `no zone shared with externalDns.private.zoneIds (both list ${shared.join(", ")})`,
@@ -769,7 +779,7 @@ function resolveExternalDns(
         b.ownerId,
       );
     }
-    if (a.ingressClass !== "" && a.ingressClass === b.ingressClass) {
+    if (a.ingressClass !== "" && a.ingressClass === b.ingressClass && consistent.ingressConsistent) {
       problems.add(
         "externalDns.central.ingressClass",
         "an ingress class different from externalDns.private.ingressClass",

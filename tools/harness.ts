@@ -71,18 +71,16 @@ export function projectName(dir = ROOT): string {
 export function readStackConfig(
   stack: string,
   dir = ROOT,
+  file = path.join(dir, `Pulumi.${stack}.yaml`),
 ): { config: Record<string, string>; secretKeys: string[] } {
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs
-      .readdirSync(dir)
-      .flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ? [/^Pulumi\.(.+)\.yaml$/.exec(f)![1]] : []));
+    const known = fs.readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.slice(1, 2) ?? []);
     throw new Error(
       `no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "none"}`,
     );
   }
   const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const project = projectName(dir);
+  const project = projectName();
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
@@ -205,6 +203,8 @@ export interface RunOptions {
   /** Full config map; default: the stack file's. */
   config?: Record<string, string>;
   secretKeys?: string[];
+  /** Stack file to read instead of `Pulumi.<stack>.yaml` in the project. */
+  stackFile?: string;
   /** Program to load; default: the project's index.ts. */
   program?: string;
   project?: string;
@@ -250,7 +250,7 @@ async function resolveAll(value: unknown): Promise<unknown> {
 
 export async function runProgram(opts: RunOptions): Promise<Capture> {
   const project = opts.project ?? projectName();
-  const fromFile = opts.config ? undefined : readStackConfig(opts.stack);
+  const fromFile = opts.config ? undefined : readStackConfig(opts.stack, ROOT, opts.stackFile);
   const config = opts.config ?? fromFile!.config;
   const secretKeys = opts.secretKeys ?? fromFile?.secretKeys ?? [];
   const region = config["aws:region"] ?? "(region)";

@@ -1,5 +1,5 @@
 /**
- * Offline plan: `npm run plan -- <stack> [--out DIR] [--quiet]`.
+ * Offline plan: `npm run plan -- <stack> [--out DIR] [--quiet] [--stack-file FILE]`.
  *
  * Runs the real program with `Pulumi.<stack>.yaml` under Pulumi's mocks (no credentials, no Pulumi CLI, no
  * network), prints what the stack would create and writes a stable, sorted JSON plan to `plan/<stack>.json`
@@ -155,18 +155,21 @@ export function renderPlan(capture: Capture): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => !a.startsWith("--"));
-  const outIdx = argv.indexOf("--out");
-  const outDir = outIdx >= 0 ? argv[outIdx + 1] : path.join(ROOT, "plan");
+  const option = (name: string): string | undefined => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const outDir = option("--out") ?? path.join(ROOT, "plan");
+  const stackFile = option("--stack-file");
   const quiet = argv.includes("--quiet");
-  const stack = args.find((a) => a !== outDir);
+  const stack = argv.find((a, i) => !a.startsWith("--") && !["--out", "--stack-file"].includes(argv[i - 1]));
   if (!stack) {
-    process.stderr.write("usage: npm run plan -- <stack> [--out DIR] [--quiet]\n");
+    process.stderr.write("usage: npm run plan -- <stack> [--out DIR] [--quiet] [--stack-file FILE]\n");
     return 2;
   }
   let capture: Capture;
   try {
-    capture = await runProgram({ stack });
+    capture = await runProgram({ stack, stackFile: stackFile && path.resolve(stackFile) });
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
@@ -174,7 +177,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${cause.message}\n(${registered} resources registered)\n`);
       return 1;
     }
-    process.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    // A failure inside the program is a bug: show where. Anything else (no such stack file) needs only the message.
+    const detail =
+      err instanceof ProgramFailed && cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+    process.stderr.write(`${detail.replace(/^Error: /, "")}\n`);
     return 1;
   }
   fs.mkdirSync(outDir, { recursive: true });
