@@ -1,0 +1,282 @@
+/**
+ * Plan diff: `node --import tsx tools/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
+ *
+ * Compares two offline plans written by `npm run plan` (the base revision's and the head revision's) and prints
+ * a Markdown summary for a pull request's step summary: resources added, removed and changed (with the paths of
+ * the inputs that changed) and stack outputs added, removed and changed.
+ *
+ * The base plan may legitimately be missing (the base revision has no offline plan yet, or its plan failed): then
+ * the summary says so and describes the head plan alone, and the command still exits 0. A missing or unreadable
+ * head plan is an error (exit 1): the pull request's own plan must work.
+ */
+import * as fs from "node:fs";
+
+export interface PlanResource {
+  id: string;
+  type: string;
+  name: string;
+  custom?: boolean;
+  [key: string]: unknown;
+}
+
+export interface PlanFile {
+  stack: string;
+  resources: PlanResource[];
+  outputs: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ChangedResource {
+  id: string;
+  type: string;
+  name: string;
+  /** Dotted paths of the values that differ, e.g. `inputs.values.controller.replicaCount`. */
+  paths: string[];
+}
+
+export interface ChangedOutput {
+  name: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface PlanDiff {
+  stack: string;
+  added: PlanResource[];
+  removed: PlanResource[];
+  changed: ChangedResource[];
+  unchanged: number;
+  outputsAdded: { name: string; value: unknown }[];
+  outputsRemoved: string[];
+  outputsChanged: ChangedOutput[];
+}
+
+/** How many changed paths to list per resource before summarising the rest. */
+const MAX_PATHS = 8;
+/** How long a rendered value may get before it is cut. */
+const MAX_VALUE = 120;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Reads and checks the shape of a plan file's text. Throws with a readable message when it is not a plan. */
+export function parsePlan(text: string, source = "plan"): PlanFile {
+  const doc = JSON.parse(text) as unknown;
+  if (!isRecord(doc) || !Array.isArray(doc.resources) || !isRecord(doc.outputs)) {
+    throw new Error(`${source} is not an offline plan (expected "resources" and "outputs")`);
+  }
+  for (const r of doc.resources as unknown[]) {
+    if (
+      !isRecord(r) ||
+      typeof r.id !== "string" ||
+      typeof r.type !== "string" ||
+      typeof r.name !== "string"
+    ) {
+      throw new Error(`${source} has a resource without id, type and name`);
+    }
+  }
+  return {
+    ...doc,
+    stack: typeof doc.stack === "string" ? doc.stack : "(unknown stack)",
+    resources: doc.resources as PlanResource[],
+    outputs: doc.outputs,
+  };
+}
+
+/** Strings that hold JSON documents (IAM policies, for one) are compared as the structures they encode. */
+function expand(value: unknown): unknown {
+  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+const joinPath = (prefix: string, key: string): string => (prefix ? `${prefix}.${key}` : key);
+
+/** The paths at which two values differ: as deep as both sides are objects or arrays, then the leaf. */
+export function changedPaths(before: unknown, after: unknown, prefix = ""): string[] {
+  const a = expand(before);
+  const b = expand(after);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const out: string[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const at = `${prefix}[${i}]`;
+      if (i >= a.length || i >= b.length) {
+        out.push(at);
+      } else {
+        out.push(...changedPaths(a[i], b[i], at));
+      }
+    }
+    return out;
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => {
+      const at = joinPath(prefix, k);
+      if (!(k in a) || !(k in b)) {
+        return [at];
+      }
+      return changedPaths(a[k], b[k], at);
+    });
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(value)"];
+}
+
+export function diffPlans(base: PlanFile, head: PlanFile): PlanDiff {
+  const before = new Map(base.resources.map((r) => [r.id, r]));
+  const after = new Map(head.resources.map((r) => [r.id, r]));
+  const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
+
+  const added = head.resources.filter((r) => !before.has(r.id)).sort(byId);
+  const removed = base.resources.filter((r) => !after.has(r.id)).sort(byId);
+  const changed: ChangedResource[] = [];
+  let unchanged = 0;
+  for (const r of head.resources) {
+    const old = before.get(r.id);
+    if (!old) {
+      continue;
+    }
+    const paths = changedPaths(old, r);
+    if (paths.length) {
+      changed.push({ id: r.id, type: r.type, name: r.name, paths });
+    } else {
+      unchanged++;
+    }
+  }
+  changed.sort(byId);
+
+  const outputNames = [...new Set([...Object.keys(base.outputs), ...Object.keys(head.outputs)])].sort();
+  const diff: PlanDiff = {
+    stack: head.stack,
+    added,
+    removed,
+    changed,
+    unchanged,
+    outputsAdded: [],
+    outputsRemoved: [],
+    outputsChanged: [],
+  };
+  for (const name of outputNames) {
+    const inBase = name in base.outputs;
+    const inHead = name in head.outputs;
+    if (!inBase) {
+      diff.outputsAdded.push({ name, value: head.outputs[name] });
+    } else if (!inHead) {
+      diff.outputsRemoved.push(name);
+    } else if (changedPaths(base.outputs[name], head.outputs[name]).length) {
+      diff.outputsChanged.push({ name, before: base.outputs[name], after: head.outputs[name] });
+    }
+  }
+  return diff;
+}
+
+/** Inline code that survives any value: backticks inside are swapped for quotes, long values are cut. */
+function code(value: unknown): string {
+  let text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  if (text.length > MAX_VALUE) {
+    text = `${text.slice(0, MAX_VALUE - 1)}…`;
+  }
+  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
+}
+
+const resourceLine = (r: { type: string; name: string }): string => `- ${code(r.type)} **${r.name}**`;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function renderDiff(diff: PlanDiff, title = `Offline plan diff: \`${diff.stack}\``): string {
+  const outputChanges = diff.outputsAdded.length + diff.outputsRemoved.length + diff.outputsChanged.length;
+  const lines = [`### ${title}`, ""];
+  if (!diff.added.length && !diff.removed.length && !diff.changed.length && !outputChanges) {
+    lines.push(
+      `No changes: the head plan matches the base plan (${plural(diff.unchanged, "resource")} unchanged).`,
+    );
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(
+    `**Resources:** ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ` +
+      `${diff.unchanged} unchanged. **Outputs:** ${diff.outputsAdded.length} added, ` +
+      `${diff.outputsRemoved.length} removed, ${diff.outputsChanged.length} changed.`,
+  );
+  if (diff.added.length) {
+    lines.push("", "#### Added resources", "", ...diff.added.map(resourceLine));
+  }
+  if (diff.removed.length) {
+    lines.push("", "#### Removed resources", "", ...diff.removed.map(resourceLine));
+  }
+  if (diff.changed.length) {
+    lines.push("", "#### Changed resources", "");
+    for (const r of diff.changed) {
+      const shown = r.paths.slice(0, MAX_PATHS).map(code).join(", ");
+      const more = r.paths.length > MAX_PATHS ? ` and ${r.paths.length - MAX_PATHS} more` : "";
+      lines.push(`${resourceLine(r)}: ${shown}${more}`);
+    }
+  }
+  if (outputChanges) {
+    lines.push("", "#### Changed outputs", "");
+    for (const o of diff.outputsAdded) lines.push(`- added ${code(o.name)}: ${code(o.value)}`);
+    for (const name of diff.outputsRemoved) lines.push(`- removed ${code(name)}`);
+    for (const o of diff.outputsChanged)
+      lines.push(`- ${code(o.name)}: ${code(o.before)} → ${code(o.after)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The summary when there is no base plan to compare with. */
+export function renderWithoutBase(head: PlanFile, reason: string, title?: string): string {
+  const custom = head.resources.filter((r) => r.custom !== false).length;
+  return [
+    `### ${title ?? `Offline plan diff: \`${head.stack}\``}`,
+    "",
+    `> No base plan to compare with: ${reason}. This is expected when the base revision has no offline plan ` +
+      `yet (the first pull request that adds it) or when the base revision's plan fails.`,
+    "",
+    `The head plan has ${plural(custom, "resource")} and ${plural(head.resources.length - custom, "component")}, ` +
+      `and ${plural(Object.keys(head.outputs).length, "output")}.`,
+    "",
+  ].join("\n");
+}
+
+/** Reads the base plan; a missing or unreadable one is reported as a reason, never thrown. */
+export function readBase(file: string): { plan: PlanFile } | { missing: string } {
+  if (!fs.existsSync(file)) {
+    return { missing: `${file} does not exist` };
+  }
+  try {
+    return { plan: parsePlan(fs.readFileSync(file, "utf8"), file) };
+  } catch (err) {
+    return { missing: `${file} could not be read (${err instanceof Error ? err.message : String(err)})` };
+  }
+}
+
+export function main(argv: string[]): number {
+  const titleAt = argv.indexOf("--title");
+  const title = titleAt >= 0 ? argv[titleAt + 1] : undefined;
+  const files = argv.filter((a, i) => !a.startsWith("--") && (titleAt < 0 || i !== titleAt + 1));
+  if (files.length !== 2) {
+    process.stderr.write("usage: plan-diff <base.json> <head.json> [--title TEXT]\n");
+    return 2;
+  }
+  const [baseFile, headFile] = files;
+  let head: PlanFile;
+  try {
+    head = parsePlan(fs.readFileSync(headFile, "utf8"), headFile);
+  } catch (err) {
+    process.stderr.write(`head plan: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const base = readBase(baseFile);
+  process.stdout.write(
+    "plan" in base
+      ? renderDiff(diffPlans(base.plan, head), title)
+      : renderWithoutBase(head, base.missing, title),
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  process.exit(main(process.argv.slice(2)));
+}
