@@ -10,7 +10,7 @@ import { z } from "zod";
 
 export const CONTRACT_VERSION = "1.0";
 
-const byKey = (value: z.ZodType) => z.record(z.string(), value);
+const byKey = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
 export const outputContract = {
   contractVersion: z.string().describe("Version of this contract, `<major>.<minor>`."),
@@ -66,4 +66,26 @@ export function checkOutputs(values: Record<string, unknown>): string[] {
     }
   }
   return problems;
+}
+
+/** Each output's shape as a short type expression (`string`, `record<string[]>`, `"dev" | "prod"`). */
+export function contractShapes(): Record<OutputName, string> {
+  const shape = (schema: Record<string, unknown>): string => {
+    if (Array.isArray(schema.enum)) {
+      return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
+    }
+    if (schema.type === "array") {
+      return `${shape(schema.items as Record<string, unknown>)}[]`;
+    }
+    if (schema.type === "object") {
+      return `record<${shape(schema.additionalProperties as Record<string, unknown>)}>`;
+    }
+    return String(schema.type);
+  };
+  return Object.fromEntries(
+    (Object.keys(outputContract) as OutputName[]).map((name) => [
+      name,
+      shape(z.toJSONSchema(outputContract[name]) as Record<string, unknown>),
+    ]),
+  ) as Record<OutputName, string>;
 }

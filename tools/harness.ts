@@ -205,6 +205,8 @@ export interface RunOptions {
   secretKeys?: string[];
   /** Stack file to read instead of `Pulumi.<stack>.yaml` in the project. */
   stackFile?: string;
+  /** Outputs of the stacks the program references (`StackReference` name -> outputs). */
+  stackReferences?: Record<string, Record<string, unknown>>;
   /** Program to load; default: the project's index.ts. */
   program?: string;
   project?: string;
@@ -271,6 +273,14 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
           rec.inputs = maskSecrets(inputs) as Record<string, unknown>;
           rec.read = args.id !== undefined && args.id !== "";
           rec.custom = args.custom === true;
+        }
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(inputs.name);
+          const referenced = opts.stackReferences?.[name];
+          if (!referenced) {
+            throw new Error(`unexpected stack reference ${name}: pass its outputs in stackReferences`);
+          }
+          return { id: name, state: { name, outputs: referenced, secretOutputNames: [] } };
         }
         return {
           id: args.id || `${args.name}-id`,
