@@ -1,0 +1,80 @@
+/**
+ * The stack-output contract is a public API. This test pins every output's name and shape: renaming,
+ * removing or reshaping one fails here. Adding one means adding it below too (and a minor version bump).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, test } from "node:test";
+import { CONTRACT_VERSION, checkOutputs, contractShapes } from "../stacks/outputs";
+import { checkContractVersion } from "../stacks/consumer";
+import { runTool } from "./helpers/cli";
+
+const PINNED: Record<string, string> = {
+  contractVersion: "string",
+  environment: "string",
+  tier: '"dev" | "prod"',
+  clusterName: "string",
+  platformNamespace: "string",
+  ingressClasses: "record<string>",
+  defaultIngressClass: "string",
+  publicIngressClass: "string",
+  internalIngressClass: "string",
+  loadBalancerHostnames: "record<string>",
+  externalDnsOwnerIds: "record<string>",
+  externalDnsZoneIds: "record<string[]>",
+  externalDnsDomainFilters: "record<string[]>",
+  externalDnsIngressClasses: "record<string>",
+  clusterIssuers: "string[]",
+  defaultClusterIssuer: "string",
+  internalCaCertificatePem: "string",
+  irsaRoleArns: "record<string>",
+  serviceAccountAnnotations: "record<record<string>>",
+};
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "contract-"));
+const outputs: Record<string, Record<string, unknown>> = {};
+
+before(async () => {
+  for (const stack of ["dev", "prod"]) {
+    const run = await runTool("tools/plan.ts", [stack, "--out", out, "--quiet"]);
+    assert.equal(run.code, 0, run.stderr);
+    outputs[stack] = (
+      JSON.parse(fs.readFileSync(path.join(out, `${stack}.json`), "utf8")) as {
+        outputs: Record<string, unknown>;
+      }
+    ).outputs;
+  }
+});
+
+test("no output was renamed, removed or reshaped", () => {
+  assert.deepEqual(contractShapes(), PINNED);
+});
+
+test("the contract version is major.minor, major 1", () => {
+  assert.match(CONTRACT_VERSION, /^1\.\d+$/);
+});
+
+test("both stacks export exactly the contract, every value of its shape", () => {
+  for (const stack of ["dev", "prod"]) {
+    assert.deepEqual(Object.keys(outputs[stack]).sort(), Object.keys(PINNED).sort(), stack);
+    assert.deepEqual(checkOutputs(outputs[stack]), [], stack);
+    assert.equal(outputs[stack].contractVersion, CONTRACT_VERSION);
+  }
+});
+
+test("the conformance check catches a renamed and a reshaped output", () => {
+  const renamed: Record<string, unknown> = { ...outputs.dev, ingressClassNames: outputs.dev.ingressClasses };
+  delete renamed.ingressClasses;
+  const problems = checkOutputs({ ...renamed, clusterIssuers: "letsencrypt-prod" });
+  assert.deepEqual(
+    problems.map((p) => p.split(":")[0]),
+    ["ingressClasses", "clusterIssuers", "ingressClassNames"],
+  );
+});
+
+test("consumers refuse a platform of another major contract version", () => {
+  assert.equal(checkContractVersion("1.7"), "1.7");
+  assert.throws(() => checkContractVersion("2.0"), /exports output contract 2\.0, this helper reads 1\.0/);
+});
