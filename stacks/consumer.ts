@@ -48,7 +48,7 @@ export function platformOutputs(
           // Every output waits for the version check, so a mismatch fails before any value is used.
           cache.set(
             name,
-            pulumi.all([version, ref.requireOutput(name)]).apply(([, value]) => value),
+            pulumi.all([version, ref.requireOutput(name)]).apply(([, value]): unknown => value),
           );
         }
         return cache.get(name);
