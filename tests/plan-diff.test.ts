@@ -1,0 +1,216 @@
+/**
+ * tools/plan-diff.ts: two small hand-made plans in, the Markdown a pull request's summary shows out.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import {
+  changedPaths,
+  diffPlans,
+  parsePlan,
+  renderDiff,
+  renderWithoutBase,
+  type PlanFile,
+  type PlanResource,
+} from "../tools/plan-diff";
+
+const resource = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  custom = true,
+): PlanResource => ({
+  id: `${type}::${name}`,
+  type,
+  name,
+  custom,
+  dependsOn: [],
+  inputs,
+});
+
+const policy = (actions: string[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
+
+const base: PlanFile = {
+  project: "eks-platform",
+  stack: "dev",
+  resources: [
+    resource("eks-platform:iam:IrsaRole", "cert-manager", {}, false),
+    resource("aws:iam/policy:Policy", "dev-cert-manager", { policy: policy(["route53:GetChange"]) }),
+    resource("kubernetes:helm.sh/v3:Release", "ingress-public", {
+      version: "4.11.0",
+      values: { controller: { replicaCount: 2 } },
+    }),
+    resource("kubernetes:core/v1:Namespace", "legacy", { metadata: { name: "legacy" } }),
+    resource("kubernetes:core/v1:Namespace", "platform", { metadata: { name: "platform" } }),
+  ],
+  outputs: { clusterName: "dev-eks", environment: "dev", oldOutput: 1 },
+};
+
+const head: PlanFile = {
+  ...base,
+  resources: [
+    resource("eks-platform:iam:IrsaRole", "cert-manager", {}, false),
+    resource("aws:iam/policy:Policy", "dev-cert-manager", {
+      policy: policy(["route53:GetChange", "route53:ListHostedZones"]),
+    }),
+    resource("kubernetes:helm.sh/v3:Release", "ingress-public", {
+      version: "4.12.1",
+      values: { controller: { replicaCount: 3 } },
+    }),
+    resource("kubernetes:core/v1:Namespace", "platform", { metadata: { name: "platform" } }),
+    resource("aws:iam/role:Role", "dev-external-dns", { name: "dev-external-dns" }),
+  ],
+  outputs: { clusterName: "dev-eks-2", environment: "dev", newOutput: ["a", "b"] },
+};
+
+describe("plan-diff", () => {
+  test("changedPaths walks objects and arrays and compares JSON strings as structures", () => {
+    assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3, 4] } }), [
+      "b.c[1]",
+      "b.c[2]",
+    ]);
+    assert.deepEqual(changedPaths({ p: policy(["x"]) }, { p: policy(["y"]) }), ["p.Statement[0].Action[0]"]);
+    assert.deepEqual(changedPaths({ a: 1 }, { b: 1 }), ["a", "b"]);
+    assert.deepEqual(changedPaths("same", "same"), []);
+    assert.deepEqual(changedPaths(1, 2), ["(value)"]);
+  });
+
+  test("diffPlans sorts resources into added, removed, changed and unchanged, and outputs likewise", () => {
+    const diff = diffPlans(base, head);
+    assert.deepEqual(
+      diff.added.map((r) => r.id),
+      ["aws:iam/role:Role::dev-external-dns"],
+    );
+    assert.deepEqual(
+      diff.removed.map((r) => r.id),
+      ["kubernetes:core/v1:Namespace::legacy"],
+    );
+    assert.deepEqual(
+      diff.changed.map((r) => [r.id, r.paths]),
+      [
+        ["aws:iam/policy:Policy::dev-cert-manager", ["inputs.policy.Statement[0].Action[1]"]],
+        [
+          "kubernetes:helm.sh/v3:Release::ingress-public",
+          ["inputs.values.controller.replicaCount", "inputs.version"],
+        ],
+      ],
+    );
+    assert.equal(diff.unchanged, 2);
+    assert.deepEqual(diff.outputsAdded, [{ name: "newOutput", value: ["a", "b"] }]);
+    assert.deepEqual(diff.outputsRemoved, ["oldOutput"]);
+    assert.deepEqual(diff.outputsChanged, [{ name: "clusterName", before: "dev-eks", after: "dev-eks-2" }]);
+  });
+
+  test("renderDiff prints the expected Markdown", () => {
+    assert.equal(
+      renderDiff(diffPlans(base, head)),
+      [
+        "### Offline plan diff: `dev`",
+        "",
+        "**Resources:** 1 added, 1 removed, 2 changed, 2 unchanged. **Outputs:** 1 added, 1 removed, 1 changed.",
+        "",
+        "#### Added resources",
+        "",
+        "- `aws:iam/role:Role` **dev-external-dns**",
+        "",
+        "#### Removed resources",
+        "",
+        "- `kubernetes:core/v1:Namespace` **legacy**",
+        "",
+        "#### Changed resources",
+        "",
+        "- `aws:iam/policy:Policy` **dev-cert-manager**: `inputs.policy.Statement[0].Action[1]`",
+        "- `kubernetes:helm.sh/v3:Release` **ingress-public**: `inputs.values.controller.replicaCount`, `inputs.version`",
+        "",
+        "#### Changed outputs",
+        "",
+        '- added `newOutput`: `["a","b"]`',
+        "- removed `oldOutput`",
+        "- `clusterName`: `dev-eks` → `dev-eks-2`",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("identical plans say so in one line", () => {
+    assert.equal(
+      renderDiff(diffPlans(head, head), "Plan of dev"),
+      "### Plan of dev\n\nNo changes: the head plan matches the base plan (5 resources unchanged).\n",
+    );
+  });
+
+  test("long change lists and awkward values are kept readable", () => {
+    const wide = (n: number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, n]));
+    const a = { ...base, resources: [resource("t:m:R", "r", wide(1))], outputs: { o: "x" } };
+    const b = { ...base, resources: [resource("t:m:R", "r", wide(2))], outputs: { o: "a`b\n".repeat(40) } };
+    const lines = renderDiff(diffPlans(a, b)).split("\n");
+    assert.ok(
+      lines.includes(
+        "- `t:m:R` **r**: " +
+          "`inputs.k0`, `inputs.k1`, `inputs.k2`, `inputs.k3`, " +
+          "`inputs.k4`, `inputs.k5`, `inputs.k6`, `inputs.k7` and 2 more",
+      ),
+      lines.join("\n"),
+    );
+    const output = lines.find((l) => l.startsWith("- `o`:")) ?? "";
+    assert.doesNotMatch(output.slice("- `o`: `x` → `".length, -1), /`|\n/);
+    assert.ok(output.endsWith("…`"), output);
+  });
+
+  test("without a base plan the summary explains why and describes the head plan", () => {
+    const text = renderWithoutBase(head, "base/dev.json does not exist");
+    const lines = text.split("\n");
+    assert.equal(lines[0], "### Offline plan diff: `dev`");
+    assert.match(lines[2], /^> No base plan to compare with: base\/dev\.json does not exist\./);
+    assert.equal(lines[4], "The head plan has 4 resources and 1 component, and 3 outputs.");
+  });
+
+  test("parsePlan rejects files that are not plans", () => {
+    assert.throws(() => parsePlan('{"resources": []}', "x.json"), /x\.json is not an offline plan/);
+    assert.throws(() => parsePlan('{"resources": [{"id": 1}], "outputs": {}}'), /without id, type and name/);
+    assert.equal(parsePlan(JSON.stringify(head)).resources.length, 5);
+  });
+
+  test("the command line: a missing base is not an error, a missing head is", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+    try {
+      const baseFile = path.join(dir, "base.json");
+      const headFile = path.join(dir, "head.json");
+      fs.writeFileSync(baseFile, JSON.stringify(base));
+      fs.writeFileSync(headFile, JSON.stringify(head));
+      const cli = (...args: string[]) =>
+        spawnSync(
+          process.execPath,
+          ["--import", "tsx", path.join(__dirname, "..", "tools", "plan-diff.ts"), ...args],
+          {
+            encoding: "utf8",
+          },
+        );
+
+      const both = cli(baseFile, headFile, "--title", "Changes to dev");
+      assert.equal(both.status, 0, both.stderr);
+      assert.equal(both.stdout, renderDiff(diffPlans(base, head), "Changes to dev"));
+
+      const noBase = cli(path.join(dir, "absent.json"), headFile);
+      assert.equal(noBase.status, 0, noBase.stderr);
+      assert.match(noBase.stdout, /No base plan to compare with: .*absent\.json does not exist/);
+
+      fs.writeFileSync(path.join(dir, "broken.json"), "{ not json");
+      const brokenBase = cli(path.join(dir, "broken.json"), headFile);
+      assert.equal(brokenBase.status, 0, brokenBase.stderr);
+      assert.match(brokenBase.stdout, /broken\.json could not be read/);
+
+      const noHead = cli(baseFile, path.join(dir, "absent.json"));
+      assert.equal(noHead.status, 1);
+      assert.match(noHead.stderr, /head plan: .*absent\.json/);
+
+      assert.equal(cli(baseFile).status, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
