@@ -158,9 +158,9 @@ const newCluster = z.strictObject({
     .describe("Node instance type. Default: dev t3.medium, prod m6i.large."),
   nodes: z
     .strictObject({
-      min: z.int().min(1).max(100),
-      desired: z.int().min(1).max(100),
-      max: z.int().min(1).max(100),
+      min: z.int().min(1).max(100).describe("Fewest nodes."),
+      desired: z.int().min(1).max(100).describe("Nodes to start with."),
+      max: z.int().min(1).max(100).describe("Most nodes."),
     })
     .optional()
     .describe("Node group size. Default: dev 1/2/3, prod 3/3/6 (min/desired/max)."),
