@@ -37,7 +37,7 @@ function typeOf(schema: Json): string {
   ) {
     return `map of ${typeOf(schema.additionalProperties)}`;
   }
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf).map(typeOf).join(" or ");
+  if (Array.isArray(schema.anyOf)) return schema.anyOf.map(typeOf).join(" or ");
   return String(schema.type ?? "object");
 }
 
