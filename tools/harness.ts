@@ -118,13 +118,22 @@ export function maskSecrets(value: unknown): unknown {
 const computed = (type: string, name: string, attr: string) => `<known after apply: ${type} ${name} ${attr}>`;
 
 /** Outputs the cloud (or a provider) computes, per resource type, as placeholders. Inputs echo back as state. */
-function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): Record<string, unknown> {
   const c = (attr: string) => computed(type, name, attr);
   switch (type) {
     case "aws:iam/role:Role":
     case "aws:iam/policy:Policy":
-    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       return { arn: c("arn"), name: inputs.name ?? name };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      // IAM derives this ARN from the issuer URL; only the account is the cloud's to know.
+      return {
+        arn: `arn:aws:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
+      };
     case "tls:index/privateKey:PrivateKey":
       return {
         privateKeyPem: { [SIG_KEY]: SECRET_SIG, value: c("privateKeyPem") },
@@ -145,12 +154,15 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return {
         status: { loadBalancer: { ingress: [{ hostname: c("status.loadBalancer.ingress[0].hostname") }] } },
       };
-    case "eks:index:Cluster":
+    case "eks:index:Cluster": {
+      // @pulumi/eks creates the provider for the cluster's issuer: an ARN of that shape.
+      const issuer = `oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)`;
       return {
         kubeconfigJson: c("kubeconfigJson"),
-        oidcProviderArn: c("oidcProviderArn"),
-        oidcIssuer: c("oidcIssuer"),
+        oidcProviderArn: `arn:aws:iam::(account-id):oidc-provider/${issuer}`,
+        oidcIssuer: issuer,
       };
+    }
     default:
       return {};
   }
@@ -284,7 +296,7 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
         }
         return {
           id: args.id || `${args.name}-id`,
-          state: { ...inputs, ...computedState(args.type, args.name, inputs) },
+          state: { ...inputs, ...computedState(args.type, args.name, inputs, region) },
         };
       },
       call(args: pulumi.runtime.MockCallArgs) {
