@@ -1,0 +1,91 @@
+/**
+ * The rules of rules.ts as CrossGuard policies. Only types come from @pulumi/policy here, so the tests can call
+ * these policies with hand-made arguments; index.ts hands them to `new PolicyPack`, which starts the analyzer.
+ */
+import type {
+  Policies,
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+  DEFAULT_PROD_STACKS,
+  PROD_AWARE_RULES,
+  resourceRules,
+  stackFromUrn,
+  stackRules,
+  type ResourceData,
+  type RuleContext,
+} from "./rules";
+
+export const PACK_NAME = "eks-platform";
+
+/** Configuration of the prod-aware policies (`pulumi preview --policy-pack-config <file>`). */
+export interface ProdStacksConfig {
+  /** Stack names that count as production. Default: ["prod"]. */
+  prodStacks?: string[];
+}
+
+const prodStacksSchema: PolicyConfigSchema = {
+  properties: {
+    prodStacks: {
+      type: "array",
+      items: { type: "string" },
+      default: [...DEFAULT_PROD_STACKS],
+      description: "Stack names that count as production: there the protection policy is mandatory.",
+    },
+  },
+};
+
+function context(urn: string | undefined, config: ProdStacksConfig | undefined): RuleContext {
+  const configured = config?.prodStacks;
+  return {
+    stack: urn === undefined ? "" : stackFromUrn(urn),
+    prodStacks: Array.isArray(configured) ? configured : DEFAULT_PROD_STACKS,
+  };
+}
+
+/** What the rules see of a resource the engine sends. */
+export function toResourceData(r: {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, unknown>;
+  opts: { protect: boolean };
+}): ResourceData {
+  return { type: r.type, name: r.name, urn: r.urn, props: r.props, protect: r.opts.protect === true };
+}
+
+const resourcePolicies = resourceRules.map((rule): ResourceValidationPolicy => ({
+  name: rule.name,
+  description: rule.description,
+  enforcementLevel: rule.enforcementLevel,
+  ...(PROD_AWARE_RULES.includes(rule.name) ? { configSchema: prodStacksSchema } : {}),
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (rule.types.includes(args.type)) {
+      rule.check(
+        toResourceData(args),
+        (message) => report(message),
+        context(args.urn, args.getConfig<ProdStacksConfig>()),
+      );
+    }
+  },
+}));
+
+const stackPolicies = stackRules.map((rule): StackValidationPolicy => ({
+  name: rule.name,
+  description: rule.description,
+  enforcementLevel: rule.enforcementLevel,
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    rule.check(
+      args.resources.map(toResourceData),
+      (message, urn) => report(message, urn),
+      context(args.resources[0]?.urn, args.getConfig<ProdStacksConfig>()),
+    );
+  },
+}));
+
+export const policies: Policies = [...resourcePolicies, ...stackPolicies];
