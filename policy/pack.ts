@@ -21,6 +21,17 @@ import {
   type RuleContext,
 } from "./rules";
 
+// For the tests, which live outside policy/ and so cannot resolve @pulumi/policy themselves.
+export type {
+  Policies,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+
 export const PACK_NAME = "eks-platform";
 
 /** Configuration of the prod-aware policies (`pulumi preview --policy-pack-config <file>`). */

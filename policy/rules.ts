@@ -244,9 +244,10 @@ export function checkSingleServiceAccount(r: ResourceData, report: Report): void
   const patterns = new Set<string>();
   for (const trust of oidcTrusts(r, () => undefined)) {
     const key = `${trust.issuer}:sub`;
-    strings(trust.equals[key]).forEach((s) => subjects.add(s));
-    for (const s of strings(trust.like[key])) {
-      (/[*?]/.test(s) ? patterns : subjects).add(s);
+    const exact = strings(trust.equals[key]);
+    // Conditions of one statement all apply: a StringLike next to a StringEquals on `sub` only narrows it.
+    for (const s of exact.length > 0 ? exact : strings(trust.like[key])) {
+      (exact.length === 0 && /[*?]/.test(s) ? patterns : subjects).add(s);
     }
   }
   if (patterns.size === 0 && subjects.size <= 1) {
@@ -527,8 +528,7 @@ export function isProdStack(ctx: RuleContext): boolean {
 export function checkProtected(r: ResourceData, report: Report): void {
   const kind = PROTECTED_KINDS[r.type];
   if (kind !== undefined && !r.protect) {
-    const name = nonEmptyString(r.props.name) ? r.props.name : r.name;
-    report(`${kind} ${name} is not protected; set protect: true so that no update can delete it`);
+    report(`${kind} ${r.name} is not protected; set protect: true so that no update can delete it`);
   }
 }
 
