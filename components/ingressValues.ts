@@ -9,7 +9,9 @@ const SVC = "service.beta.kubernetes.io";
 
 /**
  * NLB annotations. AWS Load Balancer Controller: `external` + IP targets, and the scheme always set because the
- * controller's default is `internal`. In-tree: `nlb`, internal only through the `internal` annotation.
+ * controller's default is `internal`. In-tree: `nlb`, internal through the `internal` annotation; the scheme
+ * annotation is set there too, so that if the AWS Load Balancer Controller takes the Service over (its webhook
+ * can claim every new LoadBalancer Service) a public NLB still comes out internet-facing.
  */
 export function nlbAnnotations(
   loadBalancer: PlatformConfig["ingress"]["loadBalancer"],
@@ -24,6 +26,7 @@ export function nlbAnnotations(
   }
   return {
     [`${SVC}/aws-load-balancer-type`]: "nlb",
+    [`${SVC}/aws-load-balancer-scheme`]: scheme,
     ...(scheme === "internal" ? { [`${SVC}/aws-load-balancer-internal`]: "true" } : {}),
   };
 }

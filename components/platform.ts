@@ -44,7 +44,8 @@ export class EdgePlatform extends pulumi.ComponentResource {
     const namespace = new k8s.core.v1.Namespace(
       cfg.namespace,
       { metadata: { name: cfg.namespace, labels: { "app.kubernetes.io/part-of": cfg.project } } },
-      { parent: this, provider },
+      // Deleting the namespace would delete cert-manager, the ACME account keys and the internal CA secret.
+      { parent: this, provider, protect: cfg.protect },
     );
     const ns = namespace.metadata.name;
 

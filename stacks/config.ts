@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import {
-  IAM_POLICY_NAME_MAX,
   IAM_ROLE_NAME_MAX,
   externalDnsOwnerId,
   externalDnsReleaseName,
@@ -861,7 +860,9 @@ function resolveCertManager(
       "at least one ACME solver: a public zone for DNS-01 or an internet-facing ingress class for HTTP-01",
     );
   }
-  const shadowed = dns01Zones.some((pub) => dns.privateZones.some((priv) => isWithin(pub.name, priv.name)));
+  // A private zone attached to the VPC answers for its names inside the cluster: when it contains a DNS-01 zone,
+  // or sits inside one, some `_acme-challenge` names resolve privately and cert-manager's self-check never passes.
+  const shadowed = dns01Zones.some((pub) => dns.privateZones.some((priv) => overlaps(pub.name, priv.name)));
   const recursiveNameservers =
     cfg.recursiveNameservers ?? (shadowed ? [...commonDefaults.recursiveNameservers] : []);
   return {
@@ -939,7 +940,8 @@ function checkRoleNames(
   ];
   for (const role of roles) {
     const name = irsaRoleName(environment, role.key, role.namespace);
-    if (name.length > IAM_ROLE_NAME_MAX || name.length > IAM_POLICY_NAME_MAX) {
+    // The managed policy has the same name; IAM allows policies 128 characters, so the role's 64 is the limit.
+    if (name.length > IAM_ROLE_NAME_MAX) {
       problems.add(
         role.path,
         `a shorter environment, key or namespace: the IAM role name "${name}" has ${name.length} characters and IAM allows ${IAM_ROLE_NAME_MAX}`,

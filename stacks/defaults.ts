@@ -63,7 +63,11 @@ export const tierDefaults: Record<Tier, TierDefaults> = {
 /** Defaults that do not depend on the tier. */
 export const commonDefaults = {
   namespace: "platform",
-  txtPrefix: "extdns-",
+  /**
+   * `%{record_type}` and the final `.` keep the ownership record inside the zone even for an apex name
+   * (external-dns TXT registry docs): for dev.example.com it is extdns-a.dev.example.com.
+   */
+  txtPrefix: "extdns-%{record_type}.",
   loadBalancer: "aws-load-balancer-controller",
   ingressInstances: {
     public: { className: "nginx-public", scheme: "internet-facing", default: true },

@@ -294,12 +294,12 @@ export const externalDnsSchema = z
     txtPrefix: z
       .string()
       .regex(
-        /^[a-z0-9_-]{1,20}[.-]?$/,
-        "1-20 lower-case letters, digits, '_' or '-', optionally ending in '.' or '-'",
+        /^(?=.{1,40}$)[a-z0-9_-]*(?:%\{record_type\})?[a-z0-9_-]*[.-]?$/,
+        "up to 40 lower-case letters, digits, '_' or '-', optionally with %{record_type}, ending in '.' or '-'",
       )
       .optional()
       .describe(
-        "Prefix of the ownership TXT records, so they never clash with a CNAME of the same name. Default: `extdns-`.",
+        "Prefix of the ownership TXT records, so they never clash with a CNAME of the same name. Keep `%{record_type}` and the final `.` if an instance manages apex names: without them the TXT record falls outside the zone. Default: `extdns-%{record_type}.`.",
       ),
     private: externalDnsInstance.optional().describe("The `private` instance (private zones)."),
     central: externalDnsInstance.optional().describe("The `central` instance (public zones)."),
@@ -334,7 +334,7 @@ export const certManagerSchema = z
       )
       .optional()
       .describe(
-        "Resolvers for the DNS-01 self-check. Needed when a private zone shadows a public one (split horizon). Default: 1.1.1.1:53 and 8.8.8.8:53 when a private zone shadows a DNS-01 zone, else the cluster's resolver.",
+        "Resolvers for the DNS-01 self-check. Needed when a private zone shadows a public one (split horizon). Default: 1.1.1.1:53 and 8.8.8.8:53 when a private zone contains or sits inside a DNS-01 zone, else the cluster's resolver.",
       ),
     internalCa: z
       .strictObject({

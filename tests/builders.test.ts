@@ -308,12 +308,15 @@ describe("ingress values", () => {
       ],
       "internal",
     );
+    // In-tree: the scheme annotation is there too, in case the AWS Load Balancer Controller claims the Service.
     assert.deepEqual(nlbAnnotations("in-tree", "internal"), {
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
       "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
     });
     assert.deepEqual(nlbAnnotations("in-tree", "internet-facing"), {
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
     });
   });
 

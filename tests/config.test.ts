@@ -96,8 +96,8 @@ describe("real stack files", () => {
     assert.deepEqual(cfg.certManager.replicas, { controller: 2, webhook: 3, cainjector: 2 });
     assert.equal(cfg.certManager.podDisruptionBudgets, true);
     assert.equal(cfg.certManager.defaultIssuer, "letsencrypt-prod");
-    // The private zone example.com shadows the public prod.example.com: public resolvers for the self-check.
-    assert.deepEqual(cfg.certManager.recursiveNameservers, ["1.1.1.1:53", "8.8.8.8:53"]);
+    // internal.example.com and prod.example.com do not overlap: the VPC resolver serves the self-check.
+    assert.deepEqual(cfg.certManager.recursiveNameservers, []);
     assert.deepEqual(cfg.certManager.dns01Zones, [
       {
         name: "prod.example.com",
@@ -132,6 +132,30 @@ describe("real stack files", () => {
       ],
     );
     assert.equal(cfg.ingress.loadBalancer, "aws-load-balancer-controller");
+  });
+});
+
+describe("split-horizon DNS", () => {
+  const nameservers = (privateZone: string) =>
+    load(
+      edited("dev", {
+        "dns.privateZones[0].name": privateZone,
+        "externalDns.private.domainFilters": ["x.internal.example.org"],
+      }),
+    ).certManager.recursiveNameservers;
+
+  test("a private zone that contains a DNS-01 zone turns on public resolvers for the self-check", () => {
+    assert.deepEqual(nameservers("example.com"), ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("so does a private zone inside a DNS-01 zone", () => {
+    assert.deepEqual(nameservers("internal.dev.example.com"), ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("a private zone beside it does not, and an explicit list always wins", () => {
+    assert.deepEqual(nameservers("dev.example.org"), []);
+    const cfg = load(edited("dev", { "certManager.recursiveNameservers": ["10.0.0.2:53"] }));
+    assert.deepEqual(cfg.certManager.recursiveNameservers, ["10.0.0.2:53"]);
   });
 });
 

@@ -261,7 +261,7 @@ describe("dev stack", () => {
         policy: "sync",
         registry: "txt",
         txtOwnerId: `dev-dev-eks-${name}`,
-        txtPrefix: "extdns-",
+        txtPrefix: "extdns-%{record_type}.",
         domainFilters: [domain],
         extraArgs: [`--aws-zone-type=${zoneType}`, `--zone-id-filter=${zoneId}`, `--ingress-class=${cls}`],
         env: [{ name: "AWS_DEFAULT_REGION", value: "eu-west-1" }],
@@ -336,6 +336,7 @@ describe("dev stack", () => {
     assert.deepEqual(secret.inputs.metadata, { name: "internal-ca-root", namespace: "platform" });
     assertNoPrivateKeyInPlainText(dev);
     assert.equal(resource(dev, "tls:index/privateKey:PrivateKey", "internal-ca").protect, false);
+    assert.equal(resource(dev, T.namespace, "platform").protect, false);
   });
 
   test("outputs", () => {

@@ -154,7 +154,7 @@ describe("prod stack", () => {
     assert.notEqual(priv.txtOwnerId, central.txtOwnerId);
   });
 
-  test("cert-manager: upstream HA, PDBs, public resolvers for the shadowed zone", () => {
+  test("cert-manager: upstream HA, PDBs, no resolver override, as no private zone overlaps a public one", () => {
     assert.deepEqual(valuesOf(prod, "cert-manager"), {
       crds: { enabled: true, keep: true },
       replicaCount: 2,
@@ -167,8 +167,6 @@ describe("prod stack", () => {
         annotations: { "eks.amazonaws.com/role-arn": roleArn("prod-cert-manager-platform") },
       },
       global: { leaderElection: { namespace: "platform" } },
-      dns01RecursiveNameservers: "1.1.1.1:53,8.8.8.8:53",
-      dns01RecursiveNameserversOnly: true,
     });
   });
 
@@ -193,6 +191,10 @@ describe("prod stack", () => {
     assert.equal(cert.protect, true);
     assert.equal(resource(prod, "tls:index/privateKey:PrivateKey", "internal-ca").protect, true);
     assertNoPrivateKeyInPlainText(prod);
+  });
+
+  test("the platform namespace is protected: deleting it would take cert-manager and the CA secret along", () => {
+    assert.equal(resource(prod, T.namespace, "platform").protect, true);
   });
 
   test("outputs that differ from dev", () => {
