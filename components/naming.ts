@@ -2,10 +2,11 @@
  * Names other teams rely on, built in one place. Pure functions: no Pulumi resources here.
  */
 
-/** IAM's limit on role names. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+/**
+ * IAM's limit on role names (managed policies, which share the role's name here, allow 128).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
 export const IAM_ROLE_NAME_MAX = 64;
-/** IAM's limit on managed policy names. */
-export const IAM_POLICY_NAME_MAX = 128;
 
 /** `<environment>-<key>-<namespace>`: the IRSA role name other teams already look up. */
 export function irsaRoleName(environment: string, key: string, namespace: string): string {
