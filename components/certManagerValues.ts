@@ -3,7 +3,7 @@
  * (`additionalProperties: false`), so every key here exists in the pinned chart's values.yaml.
  */
 import type { CertManagerConfig } from "../stacks/config";
-import { IRSA_ANNOTATION } from "./externalDnsValues";
+import { IRSA_ANNOTATION } from "./naming";
 
 interface Pdb {
   enabled: boolean;

@@ -6,8 +6,7 @@
  * (external-dns exits on a repeated single-value flag).
  */
 import type { ExternalDnsInstanceConfig } from "../stacks/config";
-
-export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+import { IRSA_ANNOTATION } from "./naming";
 
 export interface ExternalDnsValues {
   provider: { name: "aws" };

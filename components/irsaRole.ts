@@ -4,9 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IRSA_ANNOTATION } from "./externalDnsValues";
 import { irsaTrustPolicy, type PolicyDocument } from "./iamPolicies";
-import { IAM_ROLE_NAME_MAX, irsaRoleName } from "./naming";
+import { IAM_ROLE_NAME_MAX, IRSA_ANNOTATION, irsaRoleName } from "./naming";
 
 export interface IrsaRoleArgs {
   /** Environment name, the first part of the role name. */

@@ -61,3 +61,16 @@ export function ingressServiceName(release: string): string {
   const fullname = release.includes("nginx-ingress") ? release : `${release}-nginx-ingress`;
   return `${fullname}-controller`.slice(0, 63).replace(/-+$/, "");
 }
+
+/** The annotation that binds a Kubernetes service account to its IRSA role. */
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/** `name` equals `domain` or is a subdomain of it. */
+export function isWithinDomain(name: string, domain: string): boolean {
+  return name === domain || name.endsWith(`.${domain}`);
+}
+
+/** One domain contains the other (or they are equal): records under one may belong to the other. */
+export function domainsOverlap(a: string, b: string): boolean {
+  return isWithinDomain(a, b) || isWithinDomain(b, a);
+}

@@ -6,7 +6,9 @@
  * Under `pulumi preview` the engine hands the pack a proxy that throws when a value is not known yet; the checks
  * never catch that error, so CrossGuard reports "can't run during preview" instead of a false verdict.
  */
+import { LETSENCRYPT } from "../components/clusterIssuerSpecs";
 import { isReadOnlyAction, isWildcardResource } from "../components/iamActions";
+import { domainsOverlap } from "../components/naming";
 
 /** One resource as a policy sees it. `props` are the inputs (resource rules) or the state (stack rules). */
 export interface ResourceData {
@@ -49,10 +51,10 @@ export const MULTI_SERVICE_ACCOUNT_TAG = "eks-platform/multi-service-account";
 /** Stack names treated as production when the pack's config does not say otherwise. */
 export const DEFAULT_PROD_STACKS: readonly string[] = ["prod"];
 
-/** ACME directories cert-manager may talk to: Let's Encrypt production and staging. */
+/** ACME directories cert-manager may talk to: Let's Encrypt production and staging, as the issuers use them. */
 export const LETS_ENCRYPT_DIRECTORIES: readonly string[] = [
-  "https://acme-v02.api.letsencrypt.org/directory",
-  "https://acme-staging-v02.api.letsencrypt.org/directory",
+  LETSENCRYPT["letsencrypt-prod"],
+  LETSENCRYPT["letsencrypt-staging"],
 ];
 
 /** Record policies external-dns understands. */
@@ -403,10 +405,6 @@ function normalizeDomain(domain: string): string {
     .trim()
     .toLowerCase()
     .replace(/^\.+|\.+$/g, "");
-}
-
-function domainsOverlap(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 }
 
 interface DnsInstance {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import {
   IAM_ROLE_NAME_MAX,
+  domainsOverlap,
   externalDnsOwnerId,
   externalDnsReleaseName,
   irsaRoleName,
@@ -377,15 +378,6 @@ function parseSections(values: Record<string, unknown>, problems: Problems): Raw
     }
   }
   return parsed;
-}
-
-/** `a` equals `b` or is a subdomain of it. */
-function isWithin(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`);
-}
-
-function overlaps(a: string, b: string): boolean {
-  return isWithin(a, b) || isWithin(b, a);
 }
 
 function duplicates<T>(items: readonly T[]): T[] {
@@ -762,7 +754,7 @@ function resolveExternalDns(
     }
     for (const fa of a.domainFilters) {
       for (const fb of b.domainFilters) {
-        if (overlaps(fa, fb)) {
+        if (domainsOverlap(fa, fb)) {
           problems.add(
             "externalDns.central.domainFilters",
             `domains disjoint from externalDns.private.domainFilters: "${fb}" and "${fa}" overlap, so under sync one instance would delete the other's records`,
@@ -862,7 +854,9 @@ function resolveCertManager(
   }
   // A private zone attached to the VPC answers for its names inside the cluster: when it contains a DNS-01 zone,
   // or sits inside one, some `_acme-challenge` names resolve privately and cert-manager's self-check never passes.
-  const shadowed = dns01Zones.some((pub) => dns.privateZones.some((priv) => overlaps(pub.name, priv.name)));
+  const shadowed = dns01Zones.some((pub) =>
+    dns.privateZones.some((priv) => domainsOverlap(pub.name, priv.name)),
+  );
   const recursiveNameservers =
     cfg.recursiveNameservers ?? (shadowed ? [...commonDefaults.recursiveNameservers] : []);
   return {
