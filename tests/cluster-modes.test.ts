@@ -7,25 +7,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { stringify } from "yaml";
 import type { Capture, CapturedResource } from "../tools/harness";
-import { runTool } from "./helpers/cli";
-import { setPath, stackValues } from "./helpers/config";
+import { derivedStackFile, planStack } from "./helpers/stacks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-modes-"));
 
-async function planWith(base: string, name: string, changes: Record<string, unknown>): Promise<Capture> {
-  const values = stackValues(base);
-  for (const [key, value] of Object.entries(changes)) setPath(values, key, value);
-  const config = Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `eks-platform:${k}`, v]),
-  );
-  const file = path.join(out, `Pulumi.${name}.yaml`);
-  fs.writeFileSync(file, stringify({ config }));
-  const run = await runTool("tools/plan.ts", [name, "--stack-file", file, "--out", out, "--quiet"]);
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(fs.readFileSync(path.join(out, `${name}.json`), "utf8")) as Capture;
-}
+const planWith = (base: string, name: string, changes: Record<string, unknown>): Promise<Capture> =>
+  planStack(name, out, derivedStackFile(out, name, base, changes));
 
 const find = (c: Capture, type: string, name: string): CapturedResource => {
   const r = c.resources.find((x) => x.type === type && x.name === name);

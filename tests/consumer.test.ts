@@ -8,18 +8,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { resource, runProgram, type Capture } from "../tools/harness";
-import { ROOT, runTool } from "./helpers/cli";
+import { ROOT } from "./helpers/cli";
+import { planStack } from "./helpers/stacks";
 import { roleArn } from "./helpers/program";
 
 let app: Capture;
 
 before(async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
-  const plan = await runTool("tools/plan.ts", ["dev", "--out", out, "--quiet"]);
-  assert.equal(plan.code, 0, plan.stderr);
-  const devOutputs = (
-    JSON.parse(fs.readFileSync(path.join(out, "dev.json"), "utf8")) as { outputs: Record<string, unknown> }
-  ).outputs;
+  const devOutputs = (await planStack("dev", out)).outputs;
   app = await runProgram({
     stack: "dev",
     project: "orders-app",

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { before, test } from "node:test";
 import { CONTRACT_VERSION, checkOutputs, contractShapes } from "../stacks/outputs";
 import { checkContractVersion } from "../stacks/consumer";
-import { runTool } from "./helpers/cli";
+import { planStack } from "./helpers/stacks";
 
 const PINNED: Record<string, string> = {
   contractVersion: "string",
@@ -38,13 +38,7 @@ const outputs: Record<string, Record<string, unknown>> = {};
 
 before(async () => {
   for (const stack of ["dev", "prod"]) {
-    const run = await runTool("tools/plan.ts", [stack, "--out", out, "--quiet"]);
-    assert.equal(run.code, 0, run.stderr);
-    outputs[stack] = (
-      JSON.parse(fs.readFileSync(path.join(out, `${stack}.json`), "utf8")) as {
-        outputs: Record<string, unknown>;
-      }
-    ).outputs;
+    outputs[stack] = (await planStack(stack, out)).outputs;
   }
 });
 

@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { stringify } from "yaml";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
+import { writeStackFile } from "./helpers/stacks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
 const runs: Record<string, Run> = {};
@@ -19,15 +19,7 @@ before(async () => {
   broken.tier = "qa";
   (broken.certManager as Record<string, unknown>).email = "not-an-email";
   broken.ingres = { instances: {} };
-  const brokenFile = path.join(out, "Pulumi.broken.yaml");
-  fs.writeFileSync(
-    brokenFile,
-    stringify({
-      config: Object.fromEntries(
-        Object.entries(broken).map(([k, v]) => [k.includes(":") ? k : `eks-platform:${k}`, v]),
-      ),
-    }),
-  );
+  const brokenFile = writeStackFile(out, "broken", broken);
   const [dev, devAgain, prod, bad, missing, usage] = await Promise.all([
     runTool("tools/plan.ts", ["dev", "--out", path.join(out, "a")]),
     runTool("tools/plan.ts", ["dev", "--out", path.join(out, "b"), "--quiet"]),

@@ -9,31 +9,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { stringify } from "yaml";
 import { TYPES, resourceRules, type ResourceData } from "../policy/rules";
-import type { Capture } from "../tools/harness";
-import { runTool } from "./helpers/cli";
-import { setPath, stackValues } from "./helpers/config";
+import { derivedStackFile, planStack } from "./helpers/stacks";
 import { check, fromCapture } from "./policy.helpers";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-stacks-"));
 
 /** Plans `stack` (from its own stack file, or from `base`'s with some values changed) in a child process. */
 async function plan(stack: string, derived?: { base: string; changes: Record<string, unknown> }) {
-  const args = [stack, "--out", out, "--quiet"];
-  if (derived) {
-    const values = stackValues(derived.base);
-    for (const [key, value] of Object.entries(derived.changes)) setPath(values, key, value);
-    const config = Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `eks-platform:${k}`, v]),
-    );
-    const file = path.join(out, `Pulumi.${stack}.yaml`);
-    fs.writeFileSync(file, stringify({ config }));
-    args.push("--stack-file", file);
-  }
-  const run = await runTool("tools/plan.ts", args);
-  assert.equal(run.code, 0, run.stderr);
-  return fromCapture(JSON.parse(fs.readFileSync(path.join(out, `${stack}.json`), "utf8")) as Capture);
+  const file = derived && derivedStackFile(out, stack, derived.base, derived.changes);
+  return fromCapture(await planStack(stack, out, file));
 }
 
 let dev: ResourceData[];
