@@ -5,13 +5,24 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EdgePlatform } from "./components/platform";
-import { loadPlatformConfig } from "./stacks/config";
+import { ConfigError, loadPlatformConfig } from "./stacks/config";
+import { CONTRACT_VERSION, contractOutputs } from "./stacks/outputs";
 
-const config = loadPlatformConfig({
-  all: pulumi.runtime.allConfig(),
-  stack: pulumi.getStack(),
-  project: pulumi.getProject(),
-});
+function load() {
+  try {
+    return loadPlatformConfig({
+      all: pulumi.runtime.allConfig(),
+      stack: pulumi.getStack(),
+      project: pulumi.getProject(),
+    });
+  } catch (err) {
+    // Pulumi's language host prints a RunError's message as it is, and any other error through util.inspect
+    // with its stack trace (@pulumi/pulumi cmd/run/run.js): the report must reach the user as written.
+    throw err instanceof ConfigError ? new pulumi.RunError(err.message) : err;
+  }
+}
+
+const config = load();
 const platform = new EdgePlatform(config.environment, { config });
 
-export = platform.outputs;
+export = contractOutputs(platform.outputs, pulumi.output(CONTRACT_VERSION));

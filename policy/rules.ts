@@ -6,9 +6,9 @@
  * Under `pulumi preview` the engine hands the pack a proxy that throws when a value is not known yet; the checks
  * never catch that error, so CrossGuard reports "can't run during preview" instead of a false verdict.
  */
-import { LETSENCRYPT } from "../components/clusterIssuerSpecs";
-import { isReadOnlyAction, isWildcardResource } from "../components/iamActions";
-import { domainsOverlap } from "../components/naming";
+import { LETSENCRYPT } from "../model/letsencrypt";
+import { isReadOnlyAction, isWildcardResource } from "../model/iamActions";
+import { domainsOverlap } from "../model/naming";
 
 /** One resource as a policy sees it. `props` are the inputs (resource rules) or the state (stack rules). */
 export interface ResourceData {

@@ -6,9 +6,11 @@
  * `index.ts` exports exactly these keys; tests/contract.test.ts pins the names and shapes.
  * No output is sensitive (the internal CA certificate is its public part), so none is a secret.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { BINDINGS } from "../model/enums";
 
-export const CONTRACT_VERSION = "1.0";
+export const CONTRACT_VERSION = "1.1";
 
 const byKey = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
@@ -42,14 +44,42 @@ export const outputContract = {
   clusterIssuers: z.array(z.string()).describe("Names of all ClusterIssuers."),
   defaultClusterIssuer: z.string().describe("The ClusterIssuer application teams should use by default."),
   internalCaCertificatePem: z.string().describe("PEM of the internal CA certificate (public part) to trust."),
-  irsaRoleArns: byKey(z.string()).describe("IRSA role ARN by role key (built-in and extra roles)."),
+  irsaRoleArns: byKey(z.string()).describe(
+    "Deprecated since 1.1, read `workloadRoleArns` (the same values): role ARN by role key, whatever the role's binding.",
+  ),
   serviceAccountAnnotations: byKey(byKey(z.string())).describe(
-    "Annotations for each role's service account by role key: `eks.amazonaws.com/role-arn`.",
+    "Annotations for each role's service account by role key: `eks.amazonaws.com/role-arn` for an `irsa` role, none for a `pod-identity` role.",
+  ),
+  workloadRoleArns: byKey(z.string()).describe(
+    "Since 1.1. Workload role ARN by role key (built-in and extra roles, either binding).",
+  ),
+  workloadRoleBindings: byKey(z.enum(BINDINGS)).describe(
+    "Since 1.1. How each role reaches its pods, by role key: `irsa` (annotate the service account with `serviceAccountAnnotations`) or `pod-identity` (an association exists; no annotation).",
   ),
 } as const;
 
 export type OutputName = keyof typeof outputContract;
 export type PlatformOutputs = { [K in OutputName]: z.infer<(typeof outputContract)[K]> };
+
+/**
+ * The stack's exports: the contract version and the platform's outputs, which must be exactly the contract's
+ * names (a missing or extra name is a bug in the program, reported before anything is created).
+ */
+export function contractOutputs(
+  outputs: Readonly<Record<string, pulumi.Output<unknown>>>,
+  version: pulumi.Output<string>,
+): Record<string, pulumi.Output<unknown>> {
+  const all: Record<string, pulumi.Output<unknown>> = { contractVersion: version, ...outputs };
+  const names = Object.keys(outputContract);
+  const missing = names.filter((n) => !(n in all));
+  const extra = Object.keys(all).filter((n) => !names.includes(n));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(
+      `stack outputs differ from the contract (stacks/outputs.ts): missing ${missing.join(", ") || "none"}, not in it ${extra.join(", ") || "none"}`,
+    );
+  }
+  return Object.fromEntries(names.map((n) => [n, all[n]]));
+}
 
 /** Validates a set of resolved outputs against the contract; returns problems (empty when it conforms). */
 export function checkOutputs(values: Record<string, unknown>): string[] {

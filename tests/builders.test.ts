@@ -3,30 +3,34 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { certManagerValues } from "../components/certManagerValues";
-import { acmeIssuer, acmeSolvers, caIssuer } from "../components/clusterIssuerSpecs";
-import { externalDnsArgs, externalDnsValues } from "../components/externalDnsValues";
-import { isReadOnlyAction, isServiceWildcardAction, isWildcardResource } from "../components/iamActions";
-import {
-  certManagerPolicy,
-  ecrOperatorPolicy,
-  externalDnsPolicy,
-  extraRolePolicy,
-  irsaTrustPolicy,
-} from "../components/iamPolicies";
-import { ingressValues, nlbAnnotations } from "../components/ingressValues";
-import { eksKubeconfig } from "../components/kubeconfig";
+import { acmeIssuer, acmeSolvers, caIssuer } from "../components/certManager/issuerSpecs";
+import { certManagerPolicy } from "../components/certManager/policy";
+import { certManagerValues } from "../components/certManager/values";
+import { eksKubeconfig } from "../components/cluster/kubeconfig";
+import { ecrOperatorPolicy } from "../components/ecr/policy";
+import { externalDnsPolicy } from "../components/externalDns/policy";
+import { externalDnsArgs, externalDnsValues } from "../components/externalDns/values";
+import { extraRolePolicy, irsaTrustPolicy } from "../components/identity/policies";
+import { ingressValues, nlbAnnotations } from "../components/ingress/values";
+import type { CertManagerConfig, ExternalDnsInstanceConfig, IngressInstanceConfig } from "../model/config";
+import { isReadOnlyAction, isServiceWildcardAction, isWildcardResource } from "../model/iamActions";
 import {
   externalDnsOwnerId,
   hostedZoneArn,
   ingressServiceName,
-  irsaRoleName,
   oidcIssuerHostPath,
+  oidcProviderArnOf,
   serviceAccountSubject,
-} from "../components/naming";
-import { roleSpecs } from "../components/platformIam";
-import type { CertManagerConfig, ExternalDnsInstanceConfig, IngressInstanceConfig } from "../stacks/config";
+  workloadRoleName,
+} from "../model/naming";
 import { edited, load } from "./helpers/config";
+
+/** A service account bound with IRSA, as the workload role hands it to values builders. */
+const sa = (name: string, arn: string) => ({
+  name,
+  annotations: { "eks.amazonaws.com/role-arn": arn },
+  podAnnotations: { "eks-platform.io/workload-role": arn, "eks-platform.io/workload-binding": "irsa" },
+});
 
 const OIDC =
   "arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9";
@@ -35,16 +39,27 @@ const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7
 describe("naming", () => {
   test("role names, subjects, zone ARNs, issuer paths, owner IDs, service names", () => {
     assert.equal(
-      irsaRoleName("prod", "external-dns-central", "platform"),
+      workloadRoleName("prod", "external-dns-central", "platform"),
       "prod-external-dns-central-platform",
     );
     assert.equal(
       serviceAccountSubject("platform", "cert-manager"),
       "system:serviceaccount:platform:cert-manager",
     );
-    assert.equal(hostedZoneArn("Z123"), "arn:aws:route53:::hostedzone/Z123");
+    assert.equal(hostedZoneArn("Z123", "aws"), "arn:aws:route53:::hostedzone/Z123");
     assert.equal(hostedZoneArn("Z123", "aws-cn"), "arn:aws-cn:route53:::hostedzone/Z123");
     assert.equal(oidcIssuerHostPath(OIDC), ISSUER);
+    assert.equal(
+      oidcProviderArnOf("arn:aws:eks:eu-west-1:111111111111:cluster/dev-eks", `https://${ISSUER}`),
+      OIDC,
+    );
+    assert.equal(
+      oidcProviderArnOf(
+        "arn:aws-cn:eks:cn-north-1:111111111111:cluster/c",
+        "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12",
+      ),
+      "arn:aws-cn:iam::111111111111:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12",
+    );
     assert.throws(() => oidcIssuerHostPath("arn:aws:iam::1:role/x"), /not an IAM OIDC provider ARN/);
     assert.equal(externalDnsOwnerId("dev", "Dev_EKS", "private"), "dev-dev-eks-private");
     assert.equal(ingressServiceName("ingress-public"), "ingress-public-nginx-ingress-controller");
@@ -118,7 +133,10 @@ describe("IAM documents", () => {
   });
 
   test("cert-manager in this account: TXT _acme-challenge records only, in the ACME zones only", () => {
-    const doc = certManagerPolicy([{ name: "dev.example.com", zoneId: "Z1" }], { allZonesPinned: true });
+    const doc = certManagerPolicy([{ name: "dev.example.com", zoneId: "Z1" }], {
+      allZonesPinned: true,
+      partition: "aws",
+    });
     assert.deepEqual(doc.Statement, [
       {
         Sid: "ReadChangeStatus",
@@ -145,7 +163,10 @@ describe("IAM documents", () => {
   });
 
   test("cert-manager looks zones up by name only when a solver has no pinned zone ID", () => {
-    const doc = certManagerPolicy([{ name: "a.example.com", zoneId: "Z1" }], { allZonesPinned: false });
+    const doc = certManagerPolicy([{ name: "a.example.com", zoneId: "Z1" }], {
+      allZonesPinned: false,
+      partition: "aws",
+    });
     assert.deepEqual(doc.Statement.at(-1), {
       Sid: "FindZones",
       Effect: "Allow",
@@ -161,7 +182,7 @@ describe("IAM documents", () => {
         { name: "a.example.com", zoneId: "Z1", roleArn: role },
         { name: "b.example.com", zoneId: "Z2", roleArn: role },
       ],
-      { allZonesPinned: true },
+      { allZonesPinned: true, partition: "aws" },
     );
     assert.deepEqual(doc.Statement, [
       { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [role] },
@@ -169,7 +190,7 @@ describe("IAM documents", () => {
   });
 
   test("cert-manager with HTTP-01 only needs nothing", () => {
-    assert.deepEqual(certManagerPolicy([], { allZonesPinned: true }).Statement, []);
+    assert.deepEqual(certManagerPolicy([], { allZonesPinned: true, partition: "aws" }).Statement, []);
   });
 
   const edns = (over: Partial<ExternalDnsInstanceConfig> = {}): ExternalDnsInstanceConfig => ({
@@ -187,7 +208,7 @@ describe("IAM documents", () => {
   });
 
   test("external-dns in this account: writes only its zones; ListHostedZones has no resource type", () => {
-    assert.deepEqual(externalDnsPolicy(edns()).Statement, [
+    assert.deepEqual(externalDnsPolicy(edns(), "aws").Statement, [
       {
         Sid: "WriteOwnZones",
         Effect: "Allow",
@@ -207,6 +228,7 @@ describe("IAM documents", () => {
   test("external-dns across accounts: no Route53 at all", () => {
     const doc = externalDnsPolicy(
       edns({ assumeRole: { roleArn: "arn:aws:iam::222222222222:role/dns", externalId: "x" } }),
+      "aws",
     );
     assert.deepEqual(doc.Statement, [
       {
@@ -267,7 +289,7 @@ describe("IAM documents", () => {
       ["dev", "dev"],
       ["prod", "prod"],
     ]) {
-      for (const spec of roleSpecs(load(edited(file, {}), stack))) {
+      for (const spec of load(edited(file, {}), stack).identity.roles) {
         for (const st of spec.policy.Statement) {
           const writes = st.Action.filter((a) => !isReadOnlyAction(a));
           if (st.Effect === "Allow" && writes.length > 0) {
@@ -406,7 +428,7 @@ describe("external-dns values", () => {
   });
 
   test("policy, owner, prefix and the IRSA annotation", () => {
-    const v = externalDnsValues(base, "arn:aws:iam::1:role/r", "eu-west-1");
+    const v = externalDnsValues(base, sa("external-dns-central", "arn:aws:iam::1:role/r"), "eu-west-1");
     assert.equal(v.policy, "upsert-only");
     assert.equal(v.txtOwnerId, "prod-prod-eks-central");
     assert.equal(v.txtPrefix, "extdns-");
@@ -437,14 +459,16 @@ describe("cert-manager values and ClusterIssuers", () => {
   });
 
   test("CRDs kept, no deprecated installCRDs, no nameserver keys unless needed", () => {
-    const v = certManagerValues(cfg(), "arn:aws:iam::1:role/cm");
+    const v = certManagerValues(cfg(), sa("cert-manager", "arn:aws:iam::1:role/cm"));
     assert.deepEqual(v.crds, { enabled: true, keep: true });
     assert.ok(!("installCRDs" in v));
     assert.ok(!("dns01RecursiveNameservers" in v));
     assert.deepEqual(v.serviceAccount.annotations, {
       "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/cm",
     });
-    assert.deepEqual(certManagerValues(cfg(), undefined).serviceAccount.annotations, {});
+    const none = certManagerValues(cfg(), { name: "cert-manager", annotations: {}, podAnnotations: {} });
+    assert.deepEqual(none.serviceAccount.annotations, {});
+    assert.ok(!("podAnnotations" in none), "no role: nothing in the pod template");
   });
 
   test("HA and recursive nameservers", () => {
@@ -454,7 +478,7 @@ describe("cert-manager values and ClusterIssuers", () => {
         podDisruptionBudgets: true,
         recursiveNameservers: ["1.1.1.1:53", "8.8.8.8:53"],
       }),
-      "arn",
+      sa("cert-manager", "arn"),
     );
     assert.equal(v.replicaCount, 2);
     assert.deepEqual(v.webhook, { replicaCount: 3, podDisruptionBudget: { enabled: true, minAvailable: 1 } });

@@ -31,6 +31,9 @@ const PINNED: Record<string, string> = {
   internalCaCertificatePem: "string",
   irsaRoleArns: "record<string>",
   serviceAccountAnnotations: "record<record<string>>",
+  // 1.1: the workload identity seam (IRSA or EKS Pod Identity).
+  workloadRoleArns: "record<string>",
+  workloadRoleBindings: 'record<"irsa" | "pod-identity">',
 };
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "contract-"));
@@ -70,5 +73,5 @@ test("the conformance check catches a renamed and a reshaped output", () => {
 
 test("consumers refuse a platform of another major contract version", () => {
   assert.equal(checkContractVersion("1.7"), "1.7");
-  assert.throws(() => checkContractVersion("2.0"), /exports output contract 2\.0, this helper reads 1\.0/);
+  assert.throws(() => checkContractVersion("2.0"), /exports output contract 2\.0, this helper reads 1\.1/);
 });

@@ -10,6 +10,7 @@ import {
   assertNoPrivateKeyInPlainText,
   assertOneKubernetesProvider,
   customIds,
+  podRoleAnnotations,
   policyOf,
   roleArn,
   trustOf,
@@ -68,7 +69,7 @@ describe("dev stack", () => {
     assert.equal(root.parent, undefined);
     for (const [type, name] of [
       ["eks-platform:cluster:ClusterAccess", "cluster"],
-      ["eks-platform:iam:PlatformIam", "iam"],
+      ["eks-platform:identity:PlatformIdentity", "iam"],
       ["eks-platform:ingress:NginxIngress", "ingress-public"],
       ["eks-platform:dns:ExternalDns", "external-dns-private"],
       ["eks-platform:tls:CertManager", "cert-manager"],
@@ -78,11 +79,11 @@ describe("dev stack", () => {
     }
     assert.equal(
       resource(dev, T.role, "dev-cert-manager-platform").parent,
-      "eks-platform:iam:IrsaRole::cert-manager",
+      "eks-platform:identity:WorkloadRole::cert-manager",
     );
     assert.equal(
-      resource(dev, "eks-platform:iam:IrsaRole", "cert-manager").parent,
-      "eks-platform:iam:PlatformIam::iam",
+      resource(dev, "eks-platform:identity:WorkloadRole", "cert-manager").parent,
+      "eks-platform:identity:PlatformIdentity::iam",
     );
   });
 
@@ -270,9 +271,12 @@ describe("dev stack", () => {
           name: `external-dns-${name}`,
           annotations: { "eks.amazonaws.com/role-arn": roleArn(`dev-external-dns-${name}-platform`) },
         },
+        podAnnotations: podRoleAnnotations(`dev-external-dns-${name}-platform`),
         resources: { requests: { cpu: "50m", memory: "64Mi" } },
       });
+      // The role's ARN reaches the release only once its policy is attached.
       assert.ok(release.inputsFrom.includes(`${T.role}::dev-external-dns-${name}-platform`));
+      assert.ok(release.inputsFrom.includes(`${T.attachment}::dev-external-dns-${name}-platform`));
     }
   });
 
@@ -291,6 +295,7 @@ describe("dev stack", () => {
         name: "cert-manager",
         annotations: { "eks.amazonaws.com/role-arn": roleArn("dev-cert-manager-platform") },
       },
+      podAnnotations: podRoleAnnotations("dev-cert-manager-platform"),
       global: { leaderElection: { namespace: "platform" } },
     });
   });
@@ -341,8 +346,15 @@ describe("dev stack", () => {
 
   test("outputs", () => {
     assert.deepEqual(dev.secretOutputs, []);
+    const roleArns = {
+      "cert-manager": roleArn("dev-cert-manager-platform"),
+      "external-dns-private": roleArn("dev-external-dns-private-platform"),
+      "external-dns-central": roleArn("dev-external-dns-central-platform"),
+      "ecr-operator": roleArn("dev-ecr-operator-platform"),
+      "orders-api": roleArn("dev-orders-api-orders"),
+    };
     assert.deepEqual(dev.outputs, {
-      contractVersion: "1.0",
+      contractVersion: "1.1",
       environment: "dev",
       tier: "dev",
       clusterName: "dev-eks",
@@ -365,13 +377,9 @@ describe("dev stack", () => {
       defaultClusterIssuer: "letsencrypt-staging",
       internalCaCertificatePem:
         "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca certPem>",
-      irsaRoleArns: {
-        "cert-manager": roleArn("dev-cert-manager-platform"),
-        "external-dns-private": roleArn("dev-external-dns-private-platform"),
-        "external-dns-central": roleArn("dev-external-dns-central-platform"),
-        "ecr-operator": roleArn("dev-ecr-operator-platform"),
-        "orders-api": roleArn("dev-orders-api-orders"),
-      },
+      irsaRoleArns: roleArns,
+      workloadRoleArns: roleArns,
+      workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),
       serviceAccountAnnotations: Object.fromEntries(
         [
           ["cert-manager", "dev-cert-manager-platform"],

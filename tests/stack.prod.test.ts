@@ -10,6 +10,7 @@ import {
   assertNoPrivateKeyInPlainText,
   assertOneKubernetesProvider,
   policyOf,
+  podRoleAnnotations,
   roleArn,
   trustOf,
   valuesOf,
@@ -25,10 +26,9 @@ const DNS_ROLE = "arn:aws:iam::222222222222:role/prod-eks-external-dns";
 const CM_ROLE = "arn:aws:iam::222222222222:role/prod-eks-cert-manager";
 
 describe("prod stack", () => {
-  test("looks up the cluster and its OIDC provider by the issuer URL", () => {
+  test("derives the OIDC provider from the cluster look-up: one AWS call in a preview", () => {
     assert.deepEqual(prod.invokes, [
       { token: "aws:eks/getCluster:getCluster", inputs: { name: "prod-eks" } },
-      { token: "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", inputs: { url: ISSUER } },
     ]);
     assert.equal(
       resourcesOfType(prod, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length,
@@ -38,7 +38,7 @@ describe("prod stack", () => {
     assertOneKubernetesProvider(prod);
   });
 
-  test("every IAM role is protected, bounded and trusts the looked-up provider for one service account", () => {
+  test("every IAM role is protected, bounded and trusts the derived provider for one service account", () => {
     const roles = resourcesOfType(prod, T.role);
     assert.deepEqual(roles.map((r) => r.name).sort(), [
       "prod-cert-manager-platform",
@@ -166,6 +166,7 @@ describe("prod stack", () => {
         name: "cert-manager",
         annotations: { "eks.amazonaws.com/role-arn": roleArn("prod-cert-manager-platform") },
       },
+      podAnnotations: podRoleAnnotations("prod-cert-manager-platform"),
       global: { leaderElection: { namespace: "platform" } },
     });
   });

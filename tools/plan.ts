@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { ConfigError } from "../stacks/config";
+import * as pulumi from "@pulumi/pulumi";
 import { ProgramFailed, ROOT, runProgram, type Capture, type CapturedResource } from "./harness";
 
 /** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
@@ -173,7 +173,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
-    if (cause instanceof ConfigError) {
+    // The program reports bad configuration as a RunError (index.ts), which the CLI prints as its message alone.
+    if (pulumi.RunError.isInstance(cause)) {
       process.stderr.write(`${cause.message}\n(${registered} resources registered)\n`);
       return 1;
     }

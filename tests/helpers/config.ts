@@ -3,7 +3,8 @@
  */
 import assert from "node:assert/strict";
 import { readStackConfig } from "../../tools/harness";
-import { ConfigError, loadPlatformConfig, type PlatformConfig, type Problem } from "../../stacks/config";
+import type { PlatformConfig } from "../../model/config";
+import { ConfigError, loadPlatformConfig, type Problem } from "../../stacks/config";
 
 type Container = Record<string, unknown> | unknown[];
 

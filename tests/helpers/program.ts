@@ -19,6 +19,12 @@ export const T = {
 /** The placeholder the mocks give a role's ARN. */
 export const roleArn = (name: string) => `<known after apply: aws:iam/role:Role ${name} arn>`;
 
+/** The pod-template annotations that roll a workload's pods when its IRSA role changes. */
+export const podRoleAnnotations = (name: string) => ({
+  "eks-platform.io/workload-binding": "irsa",
+  "eks-platform.io/workload-role": roleArn(name),
+});
+
 export function json(value: unknown): unknown {
   assert.equal(typeof value, "string", "expected a JSON string");
   return JSON.parse(value as string) as unknown;

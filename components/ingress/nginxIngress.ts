@@ -3,16 +3,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressInstanceConfig, PlatformConfig } from "../stacks/config";
-import { ingressValues } from "./ingressValues";
-import { ingressReleaseName, ingressServiceName } from "./naming";
-import { charts } from "./versions";
+import type { IngressInstanceConfig } from "../../model/config";
+import type { LoadBalancerMode } from "../../model/enums";
+import { ingressReleaseName, ingressServiceName } from "../../model/naming";
+import { charts } from "../versions";
+import { ingressValues } from "./values";
 
 export interface NginxIngressArgs {
   /** The instance, from stack config. */
   instance: IngressInstanceConfig;
   /** Which Service annotations provision the NLB. */
-  loadBalancer: PlatformConfig["ingress"]["loadBalancer"];
+  loadBalancer: LoadBalancerMode;
   /** Namespace of the release. */
   namespace: pulumi.Input<string>;
   /** The cluster's Kubernetes provider. */

@@ -1,7 +1,7 @@
 /**
  * Defaults, in one readable place. A stack file overrides any of them; user values are always merged last.
  */
-export type Tier = "dev" | "prod";
+import type { ClusterIssuerName, RecordPolicy, Tier } from "./enums";
 
 export interface TierDefaults {
   /** Protect IAM roles, a created OIDC provider and the internal CA key. */
@@ -13,9 +13,9 @@ export interface TierDefaults {
   /** Container resource requests of each ingress controller pod. */
   readonly ingressRequests: { readonly cpu: string; readonly memory: string };
   /** external-dns record policy. `upsert-only` never deletes a record. */
-  readonly externalDnsPolicy: "sync" | "upsert-only";
+  readonly externalDnsPolicy: RecordPolicy;
   /** The ClusterIssuer exported as default. */
-  readonly defaultIssuer: "letsencrypt-staging" | "letsencrypt-prod" | "internal-ca";
+  readonly defaultIssuer: ClusterIssuerName;
   /** cert-manager replicas; prod follows upstream's HA advice (controller 2, webhook 3, cainjector 2). */
   readonly certManagerReplicas: {
     readonly controller: number;
@@ -76,6 +76,8 @@ export const commonDefaults = {
   /** Public resolvers for the DNS-01 self-check when a private zone shadows a public one. */
   recursiveNameservers: ["1.1.1.1:53", "8.8.8.8:53"],
   http01: true,
+  /** IRSA: works on every EKS cluster with an OIDC provider; Pod Identity is chosen per stack or per role. */
+  binding: "irsa",
   caOrganization: "eks-platform",
   serviceAccounts: {
     certManager: "cert-manager",

@@ -2,15 +2,9 @@
  * ClusterIssuer manifests (cert-manager.io/v1) as data. Pure. Field names checked against cert-manager v1.21's
  * ClusterIssuer CRD.
  */
-import type { CertManagerConfig } from "../stacks/config";
-
-export const LETSENCRYPT = {
-  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
-  "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
-} as const;
-
-export type AcmeIssuerName = keyof typeof LETSENCRYPT;
-export const INTERNAL_CA_ISSUER = "internal-ca";
+import type { CertManagerConfig } from "../../model/config";
+import { INTERNAL_CA_ISSUER, type AcmeIssuerName } from "../../model/enums";
+import { LETSENCRYPT } from "../../model/letsencrypt";
 /** The TLS secret with the internal CA's certificate and key, in cert-manager's namespace. */
 export const INTERNAL_CA_SECRET = "internal-ca-root";
 

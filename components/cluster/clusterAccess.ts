@@ -1,15 +1,15 @@
 /**
  * How the program reaches its cluster: an existing cluster read by name (the usual case) or a new one created
- * with @pulumi/eks. Either way it yields the cluster's IAM OIDC provider ARN and one explicit Kubernetes provider
- * that every Kubernetes resource of the program uses.
+ * with @pulumi/eks. Either way it yields the cluster's IAM OIDC provider ARN (when an IRSA role needs it) and one
+ * explicit Kubernetes provider that every Kubernetes resource of the program uses.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "../stacks/config";
+import type { ClusterConfig } from "../../model/config";
+import { oidcProviderArnOf } from "../../model/naming";
 import { eksKubeconfig } from "./kubeconfig";
-import { issuerHostPathFromUrl } from "./naming";
 
 export interface ClusterAccessArgs {
   /** Existing or new cluster, from stack config. */
@@ -20,13 +20,15 @@ export interface ClusterAccessArgs {
   tags: Record<string, string>;
   /** Protect the cluster and the OIDC provider if this component creates them. */
   protect: boolean;
+  /** Whether any role trusts the OIDC provider (IRSA). Without one, nothing about it is read or created. */
+  needsOidcProvider: boolean;
 }
 
 export class ClusterAccess extends pulumi.ComponentResource {
   /** The cluster's name. */
   readonly clusterName: pulumi.Output<string>;
-  /** ARN of the cluster's IAM OIDC provider, which IRSA roles trust. */
-  readonly oidcProviderArn: pulumi.Output<string>;
+  /** ARN of the cluster's IAM OIDC provider, which IRSA roles trust; undefined when no role uses IRSA. */
+  readonly oidcProviderArn?: pulumi.Output<string>;
   /** The Kubernetes provider for every Kubernetes resource of the program. */
   readonly provider: k8s.Provider;
 
@@ -52,14 +54,16 @@ export class ClusterAccess extends pulumi.ComponentResource {
         { parent: this, protect: args.protect },
       );
       this.clusterName = pulumi.output(c.name);
-      this.oidcProviderArn = cluster.oidcProviderArn;
+      this.oidcProviderArn = args.needsOidcProvider ? cluster.oidcProviderArn : undefined;
       // kubeconfigJson, not getKubeconfig(): the method never resolves under mocks and needs the provider plugin.
       kubeconfig = cluster.kubeconfigJson;
     } else {
       const found = aws.eks.getClusterOutput({ name: c.name }, { parent: this });
       const issuerUrl = found.identities.apply((ids) => ids[0].oidcs[0].issuer);
       this.clusterName = found.name;
-      if (c.oidcProviderArn) {
+      if (!args.needsOidcProvider) {
+        this.oidcProviderArn = undefined;
+      } else if (c.oidcProviderArn) {
         this.oidcProviderArn = pulumi.output(c.oidcProviderArn);
       } else if (c.createOidcProvider) {
         const provider = new aws.iam.OpenIdConnectProvider(
@@ -70,9 +74,11 @@ export class ClusterAccess extends pulumi.ComponentResource {
         );
         this.oidcProviderArn = provider.arn;
       } else {
-        this.oidcProviderArn = aws.iam
-          .getOpenIdConnectProviderOutput({ url: issuerUrl.apply(issuerHostPathFromUrl) }, { parent: this })
-          .apply((p) => p.arn);
+        // IAM names an OIDC provider after its issuer, in the cluster's account and partition: the ARN follows
+        // from the cluster look-up, so a preview makes no second AWS call.
+        this.oidcProviderArn = pulumi
+          .all([found.arn, issuerUrl])
+          .apply(([arn, url]) => oidcProviderArnOf(arn, url));
       }
       kubeconfig = pulumi
         .all([found.name, found.endpoint, found.certificateAuthorities])

@@ -2,8 +2,9 @@
  * Helm values of one F5 NGINX Ingress Controller instance (chart nginx-ingress, see versions.ts). Pure.
  * Keys checked against the chart's values.yaml at the pinned version.
  */
-import type { IngressInstanceConfig, PlatformConfig } from "../stacks/config";
-import { ingressReleaseName } from "./naming";
+import type { IngressInstanceConfig } from "../../model/config";
+import type { LoadBalancerMode, Scheme } from "../../model/enums";
+import { ingressReleaseName } from "../../model/naming";
 
 const SVC = "service.beta.kubernetes.io";
 
@@ -13,10 +14,7 @@ const SVC = "service.beta.kubernetes.io";
  * annotation is set there too, so that if the AWS Load Balancer Controller takes the Service over (its webhook
  * can claim every new LoadBalancer Service) a public NLB still comes out internet-facing.
  */
-export function nlbAnnotations(
-  loadBalancer: PlatformConfig["ingress"]["loadBalancer"],
-  scheme: IngressInstanceConfig["scheme"],
-): Record<string, string> {
+export function nlbAnnotations(loadBalancer: LoadBalancerMode, scheme: Scheme): Record<string, string> {
   if (loadBalancer === "aws-load-balancer-controller") {
     return {
       [`${SVC}/aws-load-balancer-type`]: "external",
@@ -57,7 +55,7 @@ export interface IngressValues {
 
 export function ingressValues(
   instance: IngressInstanceConfig,
-  loadBalancer: PlatformConfig["ingress"]["loadBalancer"],
+  loadBalancer: LoadBalancerMode,
 ): IngressValues {
   const release = ingressReleaseName(instance.key);
   // The chart adds no label selector to spread constraints; these are its pod selector labels.

@@ -5,13 +5,20 @@
  * `--domain-filter` from values; everything else goes in `extraArgs`, never a flag the chart already renders
  * (external-dns exits on a repeated single-value flag).
  */
-import type { ExternalDnsInstanceConfig } from "../stacks/config";
-import { IRSA_ANNOTATION } from "./naming";
+import type { ExternalDnsInstanceConfig } from "../../model/config";
+import type { RecordPolicy } from "../../model/enums";
+
+/** A service account's name and annotations, and the annotations its pods carry, resolved. */
+export interface ServiceAccountValues {
+  name: string;
+  annotations: Record<string, string>;
+  podAnnotations: Record<string, string>;
+}
 
 export interface ExternalDnsValues {
   provider: { name: "aws" };
   sources: string[];
-  policy: "sync" | "upsert-only";
+  policy: RecordPolicy;
   registry: "txt";
   txtOwnerId: string;
   txtPrefix: string;
@@ -19,6 +26,7 @@ export interface ExternalDnsValues {
   extraArgs: string[];
   env: { name: string; value: string }[];
   serviceAccount: { create: true; name: string; annotations: Record<string, string> };
+  podAnnotations?: Record<string, string>;
   resources: { requests: { cpu: string; memory: string } };
 }
 
@@ -41,7 +49,7 @@ export function externalDnsArgs(instance: ExternalDnsInstanceConfig): string[] {
  */
 export function externalDnsValues(
   instance: ExternalDnsInstanceConfig,
-  roleArn: string,
+  serviceAccount: ServiceAccountValues,
   region: string,
 ): ExternalDnsValues {
   return {
@@ -55,11 +63,10 @@ export function externalDnsValues(
     domainFilters: [...instance.domainFilters],
     extraArgs: externalDnsArgs(instance),
     env: [{ name: "AWS_DEFAULT_REGION", value: region }],
-    serviceAccount: {
-      create: true,
-      name: instance.serviceAccount,
-      annotations: { [IRSA_ANNOTATION]: roleArn },
-    },
+    serviceAccount: { create: true, name: serviceAccount.name, annotations: serviceAccount.annotations },
+    ...(Object.keys(serviceAccount.podAnnotations).length > 0
+      ? { podAnnotations: serviceAccount.podAnnotations }
+      : {}),
     resources: { requests: { cpu: "50m", memory: "64Mi" } },
   };
 }

@@ -8,8 +8,8 @@
  */
 export const IAM_ROLE_NAME_MAX = 64;
 
-/** `<environment>-<key>-<namespace>`: the IRSA role name other teams already look up. */
-export function irsaRoleName(environment: string, key: string, namespace: string): string {
+/** `<environment>-<key>-<namespace>`: the workload role name other teams already look up (IRSA or Pod Identity). */
+export function workloadRoleName(environment: string, key: string, namespace: string): string {
   return `${environment}-${key}-${namespace}`;
 }
 
@@ -17,6 +17,12 @@ export function irsaRoleName(environment: string, key: string, namespace: string
 export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
   return `system:serviceaccount:${namespace}:${serviceAccount}`;
 }
+
+/**
+ * Helm's limit on release names: it stores a release in a Secret named `sh.helm.release.v1.<name>.v<revision>`
+ * and refuses names longer than 53 characters (helm/pkg/chartutil, `validateReleaseName`).
+ */
+export const HELM_RELEASE_NAME_MAX = 53;
 
 /** Helm release name of an ingress controller instance. */
 export function ingressReleaseName(instance: string): string {
@@ -33,8 +39,8 @@ export function externalDnsOwnerId(environment: string, clusterName: string, ins
   return `${environment}-${clusterName}-${instance}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
 }
 
-/** Route53 hosted zone ARN (Route53 is global: no region or account in the ARN). */
-export function hostedZoneArn(zoneId: string, partition = "aws"): string {
+/** Route53 hosted zone ARN (Route53 is global: no region or account in the ARN, but the partition). */
+export function hostedZoneArn(zoneId: string, partition: string): string {
   return `arn:${partition}:route53:::hostedzone/${zoneId}`;
 }
 
@@ -46,6 +52,18 @@ export function oidcIssuerHostPath(providerArn: string): string {
     throw new Error(`not an IAM OIDC provider ARN: ${providerArn}`);
   }
   return providerArn.slice(at + marker.length);
+}
+
+/**
+ * The ARN of the IAM OIDC provider of a cluster's issuer: IAM names it after the issuer, in the cluster's
+ * partition and account (IAM user guide, "Create an OpenID Connect (OIDC) identity provider in IAM").
+ */
+export function oidcProviderArnOf(clusterArn: string, issuerUrl: string): string {
+  const [, partition, , , account] = clusterArn.split(":");
+  if (!partition || !account) {
+    throw new Error(`not an EKS cluster ARN: ${clusterArn}`);
+  }
+  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPathFromUrl(issuerUrl)}`;
 }
 
 /** The issuer URL of a cluster as the IAM OIDC provider's `url` wants it: without the scheme. */
@@ -64,6 +82,13 @@ export function ingressServiceName(release: string): string {
 
 /** The annotation that binds a Kubernetes service account to its IRSA role. */
 export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/** The IAM role keys of the built-in workloads. */
+export const roleKeys = {
+  certManager: "cert-manager",
+  externalDns: (instance: string) => `external-dns-${instance}`,
+  ecrOperator: "ecr-operator",
+} as const;
 
 /** `name` equals `domain` or is a subdomain of it. */
 export function isWithinDomain(name: string, domain: string): boolean {

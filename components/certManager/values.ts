@@ -2,8 +2,8 @@
  * Helm values of cert-manager (see versions.ts). Pure. The chart's schema rejects unknown keys
  * (`additionalProperties: false`), so every key here exists in the pinned chart's values.yaml.
  */
-import type { CertManagerConfig } from "../stacks/config";
-import { IRSA_ANNOTATION } from "./naming";
+import type { CertManagerConfig } from "../../model/config";
+import type { ServiceAccountValues } from "../externalDns/values";
 
 interface Pdb {
   enabled: boolean;
@@ -17,13 +17,20 @@ export interface CertManagerValues {
   webhook: { replicaCount: number; podDisruptionBudget: Pdb };
   cainjector: { replicaCount: number; podDisruptionBudget: Pdb };
   serviceAccount: { create: true; name: string; annotations: Record<string, string> };
+  podAnnotations?: Record<string, string>;
   global: { leaderElection: { namespace: string } };
   dns01RecursiveNameservers?: string;
   dns01RecursiveNameserversOnly?: boolean;
 }
 
-/** `roleArn` is undefined when no solver needs AWS (HTTP-01 only): the service account then gets no annotation. */
-export function certManagerValues(cfg: CertManagerConfig, roleArn: string | undefined): CertManagerValues {
+/**
+ * `serviceAccount` carries the binding of cert-manager's workload role; with no role (HTTP-01 only) its
+ * annotations are empty.
+ */
+export function certManagerValues(
+  cfg: CertManagerConfig,
+  serviceAccount: ServiceAccountValues,
+): CertManagerValues {
   const pdb = (): Pdb => (cfg.podDisruptionBudgets ? { enabled: true, minAvailable: 1 } : { enabled: false });
   return {
     // CRDs installed by the chart and kept on uninstall (helm.sh/resource-policy: keep): deleting the CRDs
@@ -33,11 +40,10 @@ export function certManagerValues(cfg: CertManagerConfig, roleArn: string | unde
     podDisruptionBudget: pdb(),
     webhook: { replicaCount: cfg.replicas.webhook, podDisruptionBudget: pdb() },
     cainjector: { replicaCount: cfg.replicas.cainjector, podDisruptionBudget: pdb() },
-    serviceAccount: {
-      create: true,
-      name: cfg.serviceAccount,
-      annotations: roleArn === undefined ? {} : { [IRSA_ANNOTATION]: roleArn },
-    },
+    serviceAccount: { create: true, name: serviceAccount.name, annotations: serviceAccount.annotations },
+    ...(Object.keys(serviceAccount.podAnnotations).length > 0
+      ? { podAnnotations: serviceAccount.podAnnotations }
+      : {}),
     // Keep the leader-election lease in the platform namespace instead of kube-system.
     global: { leaderElection: { namespace: cfg.namespace } },
     // Split horizon: a private zone that shadows a public one makes the in-cluster resolver answer the

@@ -1,19 +1,20 @@
 /**
- * One external-dns instance (`private` or `central`): a Helm release whose service account assumes the
- * instance's IRSA role.
+ * One external-dns instance (`private` or `central`): a Helm release whose service account is bound to the
+ * instance's workload role.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExternalDnsInstanceConfig } from "../stacks/config";
-import { externalDnsValues } from "./externalDnsValues";
-import { externalDnsReleaseName } from "./naming";
-import { charts } from "./versions";
+import type { ExternalDnsInstanceConfig } from "../../model/config";
+import { externalDnsReleaseName } from "../../model/naming";
+import type { ServiceAccountBinding } from "../addOn";
+import { charts } from "../versions";
+import { externalDnsValues } from "./values";
 
 export interface ExternalDnsArgs {
   /** The instance, from stack config. */
   instance: ExternalDnsInstanceConfig;
-  /** ARN of the instance's IRSA role; its trust names this instance's service account. */
-  roleArn: pulumi.Input<string>;
+  /** The service account of the instance's workload role (its trust names this service account). */
+  serviceAccount: ServiceAccountBinding;
   /** AWS region for the SDK (Route53 itself is global). */
   region: string;
   /** Namespace of the release. */
@@ -44,7 +45,15 @@ export class ExternalDns extends pulumi.ComponentResource {
         version: charts.externalDns.version,
         repositoryOpts: { repo: charts.externalDns.repo },
         namespace: args.namespace,
-        values: pulumi.output(args.roleArn).apply((arn) => externalDnsValues(inst, arn, args.region)),
+        values: pulumi
+          .all([args.serviceAccount.annotations, args.serviceAccount.podAnnotations])
+          .apply(([annotations, podAnnotations]) =>
+            externalDnsValues(
+              inst,
+              { name: args.serviceAccount.name, annotations, podAnnotations },
+              args.region,
+            ),
+          ),
         atomic: true,
       },
       { parent: this, provider: args.provider },

@@ -5,8 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { CertManagerConfig } from "../stacks/config";
-import { INTERNAL_CA_SECRET, acmeIssuer, caIssuer, type ClusterIssuerManifest } from "./clusterIssuerSpecs";
+import type { CertManagerConfig } from "../../model/config";
+import { INTERNAL_CA_SECRET, acmeIssuer, caIssuer, type ClusterIssuerManifest } from "./issuerSpecs";
 
 export interface ClusterIssuersArgs {
   /** cert-manager settings, from stack config. */

@@ -4,15 +4,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CertManagerConfig } from "../stacks/config";
-import { certManagerValues } from "./certManagerValues";
-import { charts } from "./versions";
+import type { CertManagerConfig } from "../../model/config";
+import type { ServiceAccountBinding } from "../addOn";
+import { charts } from "../versions";
+import { certManagerValues } from "./values";
 
 export interface CertManagerArgs {
   /** cert-manager settings, from stack config. */
   config: CertManagerConfig;
-  /** ARN of cert-manager's IRSA role; undefined when no solver needs AWS. */
-  roleArn?: pulumi.Input<string>;
+  /** The service account of cert-manager's workload role; undefined when no solver needs AWS. */
+  serviceAccount?: ServiceAccountBinding;
   /** Namespace of the release. */
   namespace: pulumi.Input<string>;
   /** The cluster's Kubernetes provider. */
@@ -32,7 +33,11 @@ export class CertManager extends pulumi.ComponentResource {
         chart: charts.certManager.chart,
         version: charts.certManager.version,
         namespace: args.namespace,
-        values: pulumi.output(args.roleArn).apply((arn) => certManagerValues(args.config, arn)),
+        values: pulumi
+          .all([args.serviceAccount?.annotations ?? {}, args.serviceAccount?.podAnnotations ?? {}])
+          .apply(([annotations, podAnnotations]) =>
+            certManagerValues(args.config, { name: args.config.serviceAccount, annotations, podAnnotations }),
+          ),
         atomic: true,
         timeout: 600,
       },

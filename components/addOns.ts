@@ -1,0 +1,12 @@
+/**
+ * The add-ons of the platform, in the order their config is resolved and their resources are declared. An
+ * add-on may read the resolved config of those listed before it (external-dns and cert-manager read the
+ * ingress classes). Adding an add-on: its folder, and one line here.
+ */
+import type { AnyAddOn } from "./addOn";
+import { certManagerAddOn } from "./certManager";
+import { ecrAddOn } from "./ecr";
+import { externalDnsAddOn } from "./externalDns";
+import { ingressAddOn } from "./ingress";
+
+export const addOns: readonly AnyAddOn[] = [ingressAddOn, externalDnsAddOn, certManagerAddOn, ecrAddOn];

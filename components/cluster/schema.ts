@@ -1,0 +1,62 @@
+/**
+ * The `cluster` section of a stack file: how the program reaches its cluster.
+ */
+import { z } from "zod";
+import { eksClusterName, oidcProviderArn } from "../../model/formats";
+
+const existingCluster = z.strictObject({
+  mode: z.literal("existing"),
+  name: eksClusterName.describe("Name of the existing EKS cluster."),
+  oidcProviderArn: oidcProviderArn
+    .optional()
+    .describe(
+      "ARN of the cluster's IAM OIDC provider (IRSA only). Default: derived from the cluster look-up, whose account, partition and issuer name it (or created, see createOidcProvider).",
+    ),
+  createOidcProvider: z
+    .boolean()
+    .optional()
+    .describe(
+      "Create the IAM OIDC provider for the cluster's issuer. Default: false (it must already exist).",
+    ),
+});
+
+const newCluster = z.strictObject({
+  mode: z.literal("new"),
+  name: eksClusterName.describe("Name of the EKS cluster to create."),
+  version: z
+    .string()
+    .regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.34")
+    .optional()
+    .describe("Kubernetes version. Default: EKS's current default."),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC ID such as vpc-0123456789abcdef0")
+    .optional()
+    .describe("VPC for the cluster. Default: the account's default VPC."),
+  subnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet ID such as subnet-0123456789abcdef0"))
+    .min(2, "at least two subnets in different availability zones")
+    .optional()
+    .describe("Subnets for the control plane and nodes. Default: the VPC's subnets."),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.medium")
+    .optional()
+    .describe("Node instance type. Default: dev t3.medium, prod m6i.large."),
+  nodes: z
+    .strictObject({
+      min: z.int().min(1).max(100).describe("Fewest nodes."),
+      desired: z.int().min(1).max(100).describe("Nodes to start with."),
+      max: z.int().min(1).max(100).describe("Most nodes."),
+    })
+    .optional()
+    .describe("Node group size. Default: dev 1/2/3, prod 3/3/6 (min/desired/max)."),
+});
+
+export const clusterSchema = z
+  .discriminatedUnion("mode", [existingCluster, newCluster])
+  .describe(
+    "How the program reaches its cluster. `mode: existing` (the usual case: the cluster belongs to another stack) or `mode: new` (a self-contained environment with @pulumi/eks). Required.",
+  );
+
+export type ClusterInput = z.infer<typeof clusterSchema>;

@@ -1,0 +1,37 @@
+/**
+ * IAM policy of one external-dns instance with the AWS provider. Pure.
+ *
+ * Source: external-dns v0.21.0 docs/tutorials/aws.md ("IAM Policy": `route53:ChangeResourceRecordSets` on the
+ * zones, `route53:ListHostedZones`, `route53:ListResourceRecordSets`, `route53:ListTagsForResources`) and
+ * provider/aws/aws.go at v0.21.0 (zones are discovered with ListHostedZones even with `--zone-id-filter`, which
+ * filters the answer; ListTagsForResources is called only for `--aws-zone-tags`, which this program never sets).
+ */
+import type { ExternalDnsInstanceConfig } from "../../model/config";
+import { assumeRoleStatement, policyDocument, type PolicyDocument } from "../../model/iam";
+import { hostedZoneArn } from "../../model/naming";
+
+/**
+ * Writes and reads records only in its own zones; `ListHostedZones` has no resource type, hence `*`.
+ * Cross-account: nothing in Route53 at all, only `sts:AssumeRole` on the DNS account's role.
+ */
+export function externalDnsPolicy(instance: ExternalDnsInstanceConfig, partition: string): PolicyDocument {
+  if (instance.assumeRole) {
+    return policyDocument([assumeRoleStatement("AssumeCentralDnsRole", [instance.assumeRole.roleArn])]);
+  }
+  const zoneArns = instance.zoneIds.map((id) => hostedZoneArn(id, partition));
+  return policyDocument([
+    {
+      Sid: "WriteOwnZones",
+      Effect: "Allow",
+      Action: ["route53:ChangeResourceRecordSets"],
+      Resource: zoneArns,
+    },
+    {
+      Sid: "ReadOwnZones",
+      Effect: "Allow",
+      Action: ["route53:ListResourceRecordSets"],
+      Resource: zoneArns,
+    },
+    { Sid: "DiscoverZones", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },
+  ]);
+}

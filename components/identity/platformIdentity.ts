@@ -1,0 +1,95 @@
+/**
+ * Every workload role of the platform (model/config.ts `IdentityConfig.roles`: the add-ons' roles and the
+ * teams' extra roles), and the EKS Pod Identity agent when the stack asks for it.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { IdentityConfig } from "../../model/config";
+import type { ServiceAccountBinding } from "../addOn";
+import { WorkloadRole } from "./workloadRole";
+
+/** The EKS add-on that serves Pod Identity credentials on every node. */
+export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
+
+export interface PlatformIdentityArgs {
+  /** The resolved identity settings and role list. */
+  identity: IdentityConfig;
+  /** ARN of the cluster's IAM OIDC provider; undefined when no role uses IRSA. */
+  oidcProviderArn?: pulumi.Input<string>;
+  /** The cluster's name. */
+  clusterName: pulumi.Input<string>;
+  /** Tags for every AWS resource created here. */
+  tags: Readonly<Record<string, string>>;
+  /** Protect the roles from deletion (prod). */
+  protect: boolean;
+}
+
+/** Whether a role list needs the cluster's OIDC provider (any IRSA trust). */
+export function needsOidcProvider(identity: IdentityConfig): boolean {
+  return identity.roles.some(
+    (r) => r.binding === "irsa" || (r.binding === "pod-identity" && identity.keepIrsaTrust),
+  );
+}
+
+export class PlatformIdentity extends pulumi.ComponentResource {
+  /** The roles by key. */
+  readonly roles: Record<string, WorkloadRole>;
+  /** Role ARNs by key. */
+  readonly roleArns: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: PlatformIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Formerly `eks-platform:iam:PlatformIam`: the alias keeps the URNs of every role below it.
+    super(
+      "eks-platform:identity:PlatformIdentity",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), { type: "eks-platform:iam:PlatformIam" }],
+      },
+    );
+    const { identity } = args;
+    const agent = identity.installPodIdentityAgent
+      ? [
+          new aws.eks.Addon(
+            POD_IDENTITY_AGENT_ADDON,
+            { clusterName: args.clusterName, addonName: POD_IDENTITY_AGENT_ADDON, tags: { ...args.tags } },
+            { parent: this },
+          ),
+        ]
+      : [];
+    this.roles = {};
+    for (const spec of identity.roles) {
+      this.roles[spec.key] = new WorkloadRole(
+        spec.key,
+        {
+          spec,
+          oidcProviderArn: args.oidcProviderArn,
+          clusterName: args.clusterName,
+          keepIrsaTrust: identity.keepIrsaTrust,
+          podIdentityPrerequisites: agent,
+          permissionsBoundaryArn: identity.permissionsBoundaryArn,
+          tags: args.tags,
+          protect: args.protect,
+        },
+        { parent: this },
+      );
+    }
+    this.roleArns = pulumi.output(
+      Object.fromEntries(Object.entries(this.roles).map(([k, r]) => [k, r.roleArn])),
+    );
+    this.registerOutputs({ roleArns: this.roleArns });
+  }
+
+  /** The service account binding of a role, for an add-on's Helm values; undefined when there is no such role. */
+  serviceAccount(key: string): ServiceAccountBinding | undefined {
+    const role = this.roles[key];
+    return (
+      role && {
+        name: role.serviceAccountName,
+        annotations: role.serviceAccountAnnotations,
+        podAnnotations: role.podAnnotations,
+      }
+    );
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The `iam` section of a stack file: how pods get their roles, and the extra roles teams declare.
+ */
+import { z } from "zod";
+import { BINDINGS } from "../../model/enums";
+import { k8sName, policyArn } from "../../model/formats";
+
+const statement = z.strictObject({
+  sid: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,64}$/, "letters and digits only")
+    .optional()
+    .describe("Statement ID."),
+  effect: z.enum(["Allow", "Deny"]).describe("Allow or Deny."),
+  actions: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9-]+:[A-Za-z0-9*]+$/,
+          "an IAM action `service:Action` such as s3:GetObject (a partial wildcard like s3:Get* is allowed)",
+        ),
+    )
+    .min(1, "at least one action")
+    .describe("IAM actions; `*` alone and `service:*` are rejected."),
+  resources: z
+    .array(
+      z
+        .string()
+        .regex(/^(?:arn:[^:\s]+:[^\s]*|\*)$/, "an ARN, or * (only for actions that cannot be scoped)"),
+    )
+    .min(1, "at least one resource")
+    .describe("Resource ARNs."),
+  conditions: z
+    .record(
+      z.string().regex(/^[A-Za-z:]+$/, "an IAM condition operator"),
+      z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+    )
+    .optional()
+    .describe("IAM condition block: operator -> key -> value(s)."),
+});
+
+const extraRole = z.strictObject({
+  namespace: k8sName
+    .optional()
+    .describe("Namespace of the service account. Default: the platform namespace."),
+  serviceAccount: k8sName.describe("Service account that may assume the role. Required."),
+  description: z.string().min(1).max(1000).describe("Role description. Required."),
+  statements: z.array(statement).min(1, "at least one statement").describe("Policy statements."),
+});
+
+export const iamSchema = z
+  .strictObject({
+    permissionsBoundaryArn: policyArn
+      .optional()
+      .describe("Permissions boundary for every role. Default: none."),
+    extraRoles: z
+      .record(k8sName, extraRole)
+      .optional()
+      .describe("Extra workload roles that teams declare, by key. Default: none."),
+    binding: z
+      .enum(BINDINGS)
+      .optional()
+      .describe(
+        "How pods get their roles: `irsa` (the cluster's OIDC provider trusts the service account, which is annotated with the role ARN) or `pod-identity` (EKS Pod Identity: an association binds the role to the service account; no OIDC provider needed). Default: irsa.",
+      ),
+    roleBindings: z
+      .record(k8sName, z.enum(BINDINGS))
+      .optional()
+      .describe(
+        "Binding per role key (`cert-manager`, `external-dns-private`, `external-dns-central`, `ecr-operator`, a team's key), overriding `binding`: the way to move one role at a time. Default: none.",
+      ),
+    keepIrsaTrust: z
+      .boolean()
+      .optional()
+      .describe(
+        "While moving roles from `irsa` to `pod-identity`: their trust keeps the IRSA statement for the same service account, so pods started before the move keep their credentials until they are replaced. Turn it off in a second update (see docs/identity.md). Default: false.",
+      ),
+    installPodIdentityAgent: z
+      .boolean()
+      .optional()
+      .describe(
+        "Install the `eks-pod-identity-agent` EKS add-on, which Pod Identity needs on every node. Default: false (it is already installed, for example by the cluster's own stack).",
+      ),
+  })
+  .describe("IAM settings for the workload roles (IRSA or EKS Pod Identity).");
+
+export type IamInput = z.infer<typeof iamSchema>;
+export type StatementInput = z.infer<typeof statement>;
+export type ExtraRoleInput = z.infer<typeof extraRole>;

@@ -1,0 +1,183 @@
+/**
+ * The resolved stack configuration: what `stacks/` produces from a stack file (schema checked, tier defaults
+ * applied, cross-key checks passed) and what every component reads. Types only.
+ */
+import type {
+  Binding,
+  ClusterIssuerName,
+  ExternalDnsInstanceName,
+  LoadBalancerMode,
+  Partition,
+  RecordPolicy,
+  Scheme,
+  Tier,
+  ZoneType,
+} from "./enums";
+import type { PolicyDocument } from "./iam";
+
+export interface Zone {
+  readonly name: string;
+  readonly zoneId: string;
+}
+
+// ---- the stack as a whole -------------------------------------------------------------------------------------
+
+export interface CoreConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: string;
+  readonly tier: Tier;
+  readonly region: string;
+  /** The region's AWS partition: every ARN, principal and audience the program writes follows it. */
+  readonly partition: Partition;
+  readonly namespace: string;
+  readonly protect: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export type ClusterConfig =
+  | {
+      readonly mode: "existing";
+      readonly name: string;
+      readonly oidcProviderArn?: string;
+      readonly createOidcProvider: boolean;
+    }
+  | {
+      readonly mode: "new";
+      readonly name: string;
+      readonly version?: string;
+      readonly vpcId?: string;
+      readonly subnetIds?: readonly string[];
+      readonly instanceType: string;
+      readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+    };
+
+export interface DnsConfig {
+  readonly privateZones: readonly Zone[];
+  readonly publicZones: readonly Zone[];
+  readonly centralDnsAccount?: {
+    readonly externalDnsRoleArn: string;
+    readonly externalId?: string;
+    readonly certManagerRoleArn: string;
+  };
+}
+
+// ---- workload identity -----------------------------------------------------------------------------------------
+
+/**
+ * One IAM role for one Kubernetes service account. Config resolution produces the full list (built-in roles
+ * and teams' extra roles); every role check runs on it and the identity component creates exactly these.
+ */
+export interface WorkloadRoleSpec {
+  /** Role key: `cert-manager`, `external-dns-private`, a team's key. The middle of the role name. */
+  readonly key: string;
+  /** IAM role name, `<environment>-<key>-<namespace>`. */
+  readonly roleName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly description: string;
+  /** Permissions; at least one statement. */
+  readonly policy: PolicyDocument;
+  /** How pods get the role. */
+  readonly binding: Binding;
+  /** The config key a problem with this role is reported under. */
+  readonly configKey: string;
+}
+
+export interface IdentityConfig {
+  /** Permissions boundary policy ARN for every role. */
+  readonly permissionsBoundaryArn?: string;
+  /** Install the `eks-pod-identity-agent` EKS add-on (only meaningful when a role uses `pod-identity`). */
+  readonly installPodIdentityAgent: boolean;
+  /** Pod Identity roles also keep their IRSA trust: the first step of a move from IRSA (docs/identity.md). */
+  readonly keepIrsaTrust: boolean;
+  /** Every workload role, in creation order. */
+  readonly roles: readonly WorkloadRoleSpec[];
+}
+
+// ---- add-ons ---------------------------------------------------------------------------------------------------
+
+export interface IngressInstanceConfig {
+  /** Instance key (`public`, `internal`, ...). */
+  readonly key: string;
+  readonly className: string;
+  readonly scheme: Scheme;
+  readonly isDefaultClass: boolean;
+  readonly sourceRanges: readonly string[];
+  readonly replicas: number;
+  readonly highAvailability: boolean;
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly enableCustomResources: boolean;
+}
+
+export interface IngressConfig {
+  readonly loadBalancer: LoadBalancerMode;
+  readonly instances: readonly IngressInstanceConfig[];
+}
+
+export interface ExternalDnsInstanceConfig {
+  readonly name: ExternalDnsInstanceName;
+  readonly zoneType: ZoneType;
+  readonly ownerId: string;
+  readonly zoneIds: readonly string[];
+  readonly domainFilters: readonly string[];
+  readonly ingressClass: string;
+  readonly policy: RecordPolicy;
+  readonly txtPrefix: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Cross-account: the DNS account's role to assume, and the optional external ID. */
+  readonly assumeRole?: { readonly roleArn: string; readonly externalId?: string };
+}
+
+export interface Dns01Zone extends Zone {
+  /** Role in the central DNS account that the solver assumes; undefined when the zone is in this account. */
+  readonly roleArn?: string;
+}
+
+export interface CertManagerConfig {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly email: string;
+  readonly defaultIssuer: ClusterIssuerName;
+  readonly dns01Zones: readonly Dns01Zone[];
+  /** IngressClass of the HTTP-01 solver; undefined when HTTP-01 is off. */
+  readonly http01IngressClass?: string;
+  readonly recursiveNameservers: readonly string[];
+  readonly replicas: { readonly controller: number; readonly webhook: number; readonly cainjector: number };
+  readonly podDisruptionBudgets: boolean;
+  readonly internalCa: {
+    readonly commonName: string;
+    readonly organization: string;
+    readonly validityHours: number;
+  };
+}
+
+export interface EcrConfig {
+  readonly repositoryArns: readonly string[];
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** A team's policy statement, as written in stack config. */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect: "Allow" | "Deny";
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** Each add-on's resolved section, by its config key. */
+export interface AddOnConfigs {
+  readonly ingress: IngressConfig;
+  readonly externalDns: readonly ExternalDnsInstanceConfig[];
+  readonly certManager: CertManagerConfig;
+  readonly ecr?: EcrConfig;
+}
+
+export interface PlatformConfig extends CoreConfig, AddOnConfigs {
+  readonly cluster: ClusterConfig;
+  readonly dns: DnsConfig;
+  readonly identity: IdentityConfig;
+}

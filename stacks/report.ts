@@ -1,0 +1,159 @@
+/**
+ * Turning schema failures into problems a person can act on: the full key, the value, what is expected, and a
+ * "did you mean" for a misspelt key.
+ */
+import { z } from "zod";
+import type { Problems } from "../model/problems";
+import { requiredSections, sections } from "./schema";
+
+function issuePath(section: string, path: readonly PropertyKey[]): string {
+  let out = section;
+  for (const part of path) {
+    out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") {
+      return undefined;
+    }
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Edit distance, for "did you mean" hints on misspelt keys. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const keep = row[j];
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
+      prev = keep;
+    }
+  }
+  return row[b.length];
+}
+
+function suggestion(key: string, known: readonly string[]): string {
+  const best = known
+    .map((k) => ({ k, d: distance(key, k) }))
+    .filter((c) => c.d <= Math.max(2, Math.floor(c.k.length / 3)))
+    .sort((x, y) => x.d - y.d)[0];
+  return best ? ` Did you mean "${best.k}"?` : "";
+}
+
+/** Known keys of the object schema at a path, for the "did you mean" hint. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value: unknown): string[] {
+  let cur: z.ZodType | undefined = schema;
+  const walk = (s: z.ZodType, v: unknown): z.ZodType | undefined => {
+    let t: z.ZodType = s;
+    while (t instanceof z.ZodOptional || t instanceof z.ZodDefault) {
+      t = t.unwrap() as z.ZodType;
+    }
+    if (t instanceof z.ZodDiscriminatedUnion) {
+      const options = t.options as z.ZodType[];
+      const mode = (v as Record<string, unknown> | undefined)?.mode;
+      return (
+        options.find(
+          (o) =>
+            o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>).mode?.safeParse(mode).success,
+        ) ?? options[0]
+      );
+    }
+    return t;
+  };
+  let v: unknown = value;
+  for (const part of path) {
+    cur = cur && walk(cur, v);
+    if (cur instanceof z.ZodObject) {
+      cur = (cur.shape as Record<string, z.ZodType>)[String(part)];
+    } else if (cur instanceof z.ZodRecord) {
+      cur = cur.valueType as z.ZodType;
+    } else if (cur instanceof z.ZodArray) {
+      cur = cur.element as z.ZodType;
+    } else {
+      return [];
+    }
+    v = (v as Record<PropertyKey, unknown> | undefined)?.[part];
+  }
+  const last = cur && walk(cur, v);
+  return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown key.${suggestion(issue.keys[0], known())} Known keys: ${known().join(", ")}`;
+    case "invalid_type":
+      return issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_union":
+      return "expected `mode: existing` or `mode: new` with that mode's keys";
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * Parses every section on its own (so one broken section hides nothing in the others) and reports unknown
+ * top-level keys and missing required sections. Returns the sections that passed their schema.
+ */
+export function parseSections(values: Record<string, unknown>, problems: Problems): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  const sectionKeys = Object.keys(sections);
+  for (const key of Object.keys(values)) {
+    if (!sectionKeys.includes(key)) {
+      problems.add(
+        key,
+        `unknown key.${suggestion(key, sectionKeys)} Known keys: ${sectionKeys.join(", ")}`,
+        values[key],
+      );
+    }
+  }
+  for (const key of sectionKeys) {
+    const value = values[key];
+    if (value === undefined) {
+      if (requiredSections.includes(key)) {
+        problems.add(key, `required: ${sections[key].description ?? ""}`.trim());
+      }
+      continue;
+    }
+    const schema = sections[key];
+    const result = schema.safeParse(value);
+    if (result.success) {
+      parsed[key] = result.data;
+      continue;
+    }
+    for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const extra of issue.keys) {
+          const path = [...issue.path, extra];
+          const known = () => knownKeysAt(schema, issue.path, value);
+          problems.add(
+            issuePath(key, path),
+            describeIssue({ ...issue, keys: [extra] }, known),
+            valueAt(value, path),
+          );
+        }
+        continue;
+      }
+      problems.add(
+        issuePath(key, issue.path),
+        describeIssue(issue, () => []),
+        valueAt(value, issue.path),
+      );
+    }
+  }
+  return parsed;
+}
