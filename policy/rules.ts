@@ -6,9 +6,7 @@
  * Under `pulumi preview` the engine hands the pack a proxy that throws when a value is not known yet; the checks
  * never catch that error, so CrossGuard reports "can't run during preview" instead of a false verdict.
  */
-import { LETSENCRYPT } from "../model/letsencrypt";
-import { isReadOnlyAction, isWildcardResource } from "../model/iamActions";
-import { domainsOverlap } from "../model/naming";
+import { LETSENCRYPT, TIER_LABEL, domainsOverlap, isReadOnlyAction, wildcardSpan } from "./facts";
 
 /** One resource as a policy sees it. `props` are the inputs (resource rules) or the state (stack rules). */
 export interface ResourceData {
@@ -29,7 +27,7 @@ export type StackReport = (message: string, urn?: string) => void;
 export interface RuleContext {
   /** Name of the stack being checked (from the resource URNs). */
   stack: string;
-  /** Stack names treated as production. */
+  /** Stack names treated as production when no namespace of the stack carries the tier label (see stackTier). */
   prodStacks: readonly string[];
 }
 
@@ -43,12 +41,13 @@ export const TYPES = {
   release: "kubernetes:helm.sh/v3:Release",
   clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
   issuer: "kubernetes:cert-manager.io/v1:Issuer",
+  namespace: "kubernetes:core/v1:Namespace",
 } as const;
 
 /** Tag that declares a role meant to be assumed by more than one service account. */
 export const MULTI_SERVICE_ACCOUNT_TAG = "eks-platform/multi-service-account";
 
-/** Stack names treated as production when the pack's config does not say otherwise. */
+/** Stack names treated as production by the fallback rule when the pack's config does not say otherwise. */
 export const DEFAULT_PROD_STACKS: readonly string[] = ["prod"];
 
 /** ACME directories cert-manager may talk to: Let's Encrypt production and staging, as the issuers use them. */
@@ -110,23 +109,46 @@ function statementLabel(st: Dict, index: number): string {
   return nonEmptyString(st.Sid) ? `"${st.Sid}"` : `#${index}`;
 }
 
+/** A statement by its index and, when it has one, its Sid: the index finds it, the Sid is what people wrote. */
+function statementRef(st: Dict, index: number): string {
+  return nonEmptyString(st.Sid) ? `#${index} (Sid "${st.Sid}")` : `#${index}`;
+}
+
 // ---- IAM permissions -------------------------------------------------------------------------------------------
 
-/** The policy documents a resource carries, each with a label for messages. */
+/** The `name` input of a resource when it has one (the AWS name), else the Pulumi resource name. */
+function awsName(r: ResourceData): string {
+  return nonEmptyString(r.props.name) ? r.props.name : r.name;
+}
+
+/** Who holds a policy attached directly to a role, user or group: its `role`/`user`/`group` input. */
+function holder(kind: string, value: unknown): string {
+  return nonEmptyString(value) ? `${kind} ${value}` : `a ${kind} not known yet`;
+}
+
+/**
+ * The policy documents a resource carries, each with a label for messages that names the role (or user or
+ * group) it grants to where the resource says so. A managed policy does not say: it is attached elsewhere, so
+ * the label names the policy; the program names each role's policy after its role.
+ */
 function permissionDocuments(r: ResourceData): { label: string; value: unknown }[] {
+  const one = (label: string) => (r.props.policy === undefined ? [] : [{ label, value: r.props.policy }]);
   switch (r.type) {
     case TYPES.policy:
+      return one(`managed policy ${awsName(r)}`);
     case TYPES.rolePolicy:
+      return one(`${holder("role", r.props.role)}, policy ${awsName(r)}`);
     case TYPES.userPolicy:
+      return one(`${holder("user", r.props.user)}, policy ${awsName(r)}`);
     case TYPES.groupPolicy:
-      return r.props.policy === undefined ? [] : [{ label: "policy", value: r.props.policy }];
+      return one(`${holder("group", r.props.group)}, policy ${awsName(r)}`);
     case TYPES.role: {
       const inline = Array.isArray(r.props.inlinePolicies) ? r.props.inlinePolicies : [];
       return inline
         .filter(isDict)
         .filter((p) => p.policy !== undefined)
         .map((p, i) => ({
-          label: `inline policy ${nonEmptyString(p.name) ? `"${p.name}"` : `#${i}`}`,
+          label: `role ${awsName(r)}, inline policy ${nonEmptyString(p.name) ? `"${p.name}"` : `#${i}`}`,
           value: p.policy,
         }));
     }
@@ -136,15 +158,17 @@ function permissionDocuments(r: ResourceData): { label: string; value: unknown }
 }
 
 /**
- * No `Allow` of a write action on a wildcard resource (`*`, a wildcard account or region, a wildcard hosted
- * zone; see components/iamActions.ts). `NotAction` counts as writes (it allows everything else) and
- * `NotResource` as a wildcard (it matches everything else).
+ * No `Allow` of a write action on a resource whose wildcards span more than one named resource: `*`, a
+ * wildcard partition, service, region or account, or a wildcard in the resource type or the top-level name
+ * (every bucket, queue, table, hosted zone...; see wildcardSpan in facts.ts). `NotAction` counts as writes (it
+ * allows everything else) and `NotResource` as a wildcard (it matches everything else). Each message names the
+ * role (or the policy), the statement by index and Sid, the write actions and the resource.
  */
 export function checkNoWildcardWrites(r: ResourceData, report: Report): void {
   for (const { label, value } of permissionDocuments(r)) {
     const { doc, error } = parseDocument(value);
     if (error) {
-      report(`${label} of ${r.name} ${error}, so it cannot be checked`);
+      report(`${label}: the document ${error}, so it cannot be checked`);
     }
     if (!doc) {
       continue;
@@ -153,7 +177,7 @@ export function checkNoWildcardWrites(r: ResourceData, report: Report): void {
       if (st.Effect !== "Allow") {
         return;
       }
-      const where = `${label} of ${r.name}, statement ${statementLabel(st, i)}`;
+      const where = `${label}, statement ${statementRef(st, i)}`;
       const writes =
         st.NotAction !== undefined
           ? [`every action except ${strings(st.NotAction).join(", ")}`]
@@ -166,10 +190,13 @@ export function checkNoWildcardWrites(r: ResourceData, report: Report): void {
           `${where}: Allow of write actions (${writes.join(", ")}) with NotResource, which matches every other resource; list the resources instead`,
         );
       }
-      for (const resource of strings(st.Resource).filter(isWildcardResource)) {
-        report(
-          `${where}: Allow of write actions (${writes.join(", ")}) on the wildcard resource "${resource}"; name the resources it may change`,
-        );
+      for (const resource of strings(st.Resource)) {
+        const span = wildcardSpan(resource);
+        if (span !== undefined) {
+          report(
+            `${where}: Allow of write actions (${writes.join(", ")}) on "${resource}", which spans ${span}; name the resources it may change`,
+          );
+        }
       }
     });
   }
@@ -515,19 +542,67 @@ export function stackFromUrn(urn: string): string {
   return head.startsWith("urn:pulumi:") ? head.slice("urn:pulumi:".length) : "";
 }
 
-export function isProdStack(ctx: RuleContext): boolean {
-  return ctx.prodStacks.includes(ctx.stack);
+/** Whether a stack is prod, and why, in words for the messages. */
+export interface StackTier {
+  prod: boolean;
+  reason: string;
+}
+
+/**
+ * Whether the stack is prod, as the program decided it: the program labels its platform Namespace with its
+ * `tier` (TIER_LABEL, `dev` or `prod`), so a stack of any name on the prod tier is prod here too. Any labelled
+ * value other than `dev` counts as prod (an unknown tier gets the stricter rules), and so does a stack whose
+ * labelled namespaces disagree.
+ *
+ * Fallback: when no namespace in the stack carries the label (a program from before the label, or one that
+ * creates no namespace), the stack is prod when its name is in `prodStacks` (from the pack's config,
+ * ["prod"] by default), which is how the pack decided before the label existed.
+ */
+export function stackTier(resources: readonly ResourceData[], ctx: RuleContext): StackTier {
+  const labelled = resources
+    .filter((r) => r.type === TYPES.namespace)
+    .map((r) => {
+      const meta = dict(r.props.metadata);
+      return { name: nonEmptyString(meta.name) ? meta.name : r.name, tier: dict(meta.labels)[TIER_LABEL] };
+    })
+    .filter((n) => n.tier !== undefined);
+  if (labelled.length > 0) {
+    const prod = labelled.find((n) => n.tier !== "dev");
+    const shown = prod ?? labelled[0];
+    return {
+      prod: prod !== undefined,
+      reason: `namespace ${shown.name} is labelled ${TIER_LABEL}=${String(shown.tier)}`,
+    };
+  }
+  const prod = ctx.prodStacks.includes(ctx.stack);
+  return {
+    prod,
+    reason: `no namespace is labelled ${TIER_LABEL}, and the stack name "${ctx.stack}" is ${prod ? "" : "not "}in prodStacks`,
+  };
 }
 
 /**
  * IAM roles and the OIDC provider are `protect`ed: deleting one (a rename, a refactor) cuts every workload that
- * uses it off from AWS until it is recreated, and the recreated role has a new unique ID.
+ * uses it off from AWS until it is recreated, and the recreated role has a new unique ID. Only stacks of the
+ * tier `inProd` asks for are checked; the message says why the stack is (not) prod.
  */
-export function checkProtected(r: ResourceData, report: Report): void {
-  const kind = PROTECTED_KINDS[r.type];
-  if (kind !== undefined && !r.protect) {
-    report(`${kind} ${r.name} is not protected; set protect: true so that no update can delete it`);
-  }
+function checkProtectedIn(inProd: boolean) {
+  return (resources: readonly ResourceData[], report: StackReport, ctx: RuleContext): void => {
+    const candidates = resources.filter((r) => PROTECTED_KINDS[r.type] !== undefined && !r.protect);
+    if (candidates.length === 0) {
+      return;
+    }
+    const tier = stackTier(resources, ctx);
+    if (tier.prod !== inProd) {
+      return;
+    }
+    for (const r of candidates) {
+      report(
+        `${PROTECTED_KINDS[r.type]} ${r.name} is not protected; set protect: true so that no update can delete it (${tier.prod ? "a" : "not a"} prod stack: ${tier.reason})`,
+        r.urn,
+      );
+    }
+  };
 }
 
 // ---- rule tables -----------------------------------------------------------------------------------------------
@@ -552,7 +627,6 @@ export interface StackRule {
 }
 
 const PERMISSION_TYPES = [TYPES.policy, TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.role];
-const PROTECTED_TYPES = [TYPES.role, TYPES.oidcProvider];
 
 export const resourceRules: readonly ResourceRule[] = [
   {
@@ -612,28 +686,6 @@ export const resourceRules: readonly ResourceRule[] = [
     types: [TYPES.clusterIssuer, TYPES.issuer],
     check: checkAcmeIssuer,
   },
-  {
-    name: "protect-identity-in-prod",
-    description: "In a prod stack, IAM roles and OIDC providers are protected.",
-    enforcementLevel: "mandatory",
-    types: PROTECTED_TYPES,
-    check: (r, report, ctx) => {
-      if (isProdStack(ctx)) {
-        checkProtected(r, report);
-      }
-    },
-  },
-  {
-    name: "protect-identity-outside-prod",
-    description: "Outside prod, unprotected IAM roles and OIDC providers are reported as advice.",
-    enforcementLevel: "advisory",
-    types: PROTECTED_TYPES,
-    check: (r, report, ctx) => {
-      if (!isProdStack(ctx)) {
-        checkProtected(r, report);
-      }
-    },
-  },
 ];
 
 export const stackRules: readonly StackRule[] = [
@@ -643,9 +695,21 @@ export const stackRules: readonly StackRule[] = [
     enforcementLevel: "mandatory",
     check: checkExternalDnsDisjoint,
   },
+  {
+    name: "protect-identity-in-prod",
+    description: "In a prod stack, IAM roles and OIDC providers are protected.",
+    enforcementLevel: "mandatory",
+    check: checkProtectedIn(true),
+  },
+  {
+    name: "protect-identity-outside-prod",
+    description: "Outside prod, unprotected IAM roles and OIDC providers are reported as advice.",
+    enforcementLevel: "advisory",
+    check: checkProtectedIn(false),
+  },
 ];
 
-/** Names of the rules whose stack-name-dependent behaviour reads `prodStacks` from the pack's config. */
+/** Names of the rules that read `prodStacks` from the pack's config (the fallback of stackTier). */
 export const PROD_AWARE_RULES: readonly string[] = [
   "protect-identity-in-prod",
   "protect-identity-outside-prod",
