@@ -2,8 +2,10 @@
  * The diagnosis on the recorded platform: healthy reports nothing, and each broken link is named first.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, test } from "node:test";
-import { diagnose, ownerOf, ownershipTxtName } from "../../tools/doctor/diagnose";
+import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../tools/doctor/diagnose";
 import type { Finding, Observed } from "../../tools/doctor/model";
 import * as s from "./scenarios";
 
@@ -124,5 +126,14 @@ describe("external-dns TXT registry names", () => {
       "dev-dev-eks-central",
     );
     assert.equal(ownerOf("v=spf1 -all"), undefined);
+  });
+});
+
+describe("the finding catalogue", () => {
+  test("docs/troubleshooting.md explains every finding id the doctor can report, and no other", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "troubleshooting.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Start here"), doc.indexOf("## Manual steps"));
+    const documented = [...section.matchAll(/^\| `([a-z0-9-]+)` +\|/gm)].map((m) => m[1]);
+    assert.deepEqual([...documented].sort(), [...FINDING_ORDER].sort());
   });
 });

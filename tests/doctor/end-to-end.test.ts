@@ -25,7 +25,9 @@ function canonical(value: unknown): unknown {
       const m = (v as { metadata?: { namespace?: string; name?: string } }).metadata;
       return m ? `${m.namespace ?? ""}/${m.name ?? ""}` : "";
     };
-    return items.every((v) => key(v) !== "") ? [...items].sort((a, b) => key(a).localeCompare(key(b))) : items;
+    return items.every((v) => key(v) !== "")
+      ? [...items].sort((a, b) => key(a).localeCompare(key(b)))
+      : items;
   }
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
