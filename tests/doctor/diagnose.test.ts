@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../tools/doctor/diagnose";
+import { parseArgs } from "../../tools/doctor/index";
 import type { Finding, Observed } from "../../tools/doctor/model";
 import * as s from "./scenarios";
 
@@ -98,6 +99,13 @@ describe("doctor diagnosis", () => {
     assert.ok(findings[0].evidence.some((e) => e.includes("FailedDeployModel")));
   });
 
+  test("a TXT record cert-manager may not write: the denial comes from the Challenge's events", () => {
+    const [first] = run(s.dns01WriteDenied);
+    assert.equal(first.id, "dns01-txt-missing");
+    assert.match(first.message, /may not write _acme-challenge\.www\.dev\.example\.com/);
+    assert.ok(first.evidence.some((e) => e.startsWith("event PresentError: ")));
+  });
+
   test("--host limits the DNS and certificate checks to that name", () => {
     assert.deepEqual(run(s.recordOwnedByOtherInstance, "orders.dev.internal.example.com"), []);
     assert.equal(run(s.recordOwnedByOtherInstance, "www.dev.example.com")[0].id, "dns-record-owned-by-other");
@@ -126,6 +134,25 @@ describe("external-dns TXT registry names", () => {
       "dev-dev-eks-central",
     );
     assert.equal(ownerOf("v=spf1 -all"), undefined);
+  });
+});
+
+describe("doctor command line", () => {
+  test("stack, --host, --json and --nameserver", () => {
+    assert.deepEqual(
+      parseArgs(["dev", "--host", "www.dev.example.com", "--json", "--nameserver", "9.9.9.9"]),
+      {
+        stack: "dev",
+        host: "www.dev.example.com",
+        json: true,
+        stackFile: undefined,
+        nameservers: ["9.9.9.9"],
+      },
+    );
+  });
+  test("no stack or an unknown flag is a usage error", () => {
+    assert.equal(parseArgs(["--json"]), undefined);
+    assert.equal(parseArgs(["dev", "--fix"]), undefined);
   });
 });
 

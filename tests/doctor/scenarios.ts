@@ -284,3 +284,26 @@ export function serviceWithoutAddress(obs: Observed): Observed {
   });
   return obs;
 }
+
+/** cert-manager could not write the TXT record: Route53 refused its role (the reason is redacted, the event is not). */
+export function dns01WriteDenied(obs: Observed): Observed {
+  const challenge = dnsChallenge();
+  challenge.status = {
+    state: "pending",
+    presented: false,
+    processing: true,
+    // pkg/controller/acmechallenges/sync.go (v1.21.1) stabilizeSolverErrorMessage redacts AWS SDK errors.
+    reason:
+      "failed to change Route 53 record set: <redacted AWS SDK error: http.ResponseError: see events and logs for details>",
+  };
+  issuing(obs, challenge);
+  obs.kubernetes.events.push({
+    metadata: { name: `${challenge.metadata.name}.18a1b2c3d4e5f608`, namespace: "shop" },
+    involvedObject: { kind: "Challenge", name: challenge.metadata.name, namespace: "shop" },
+    type: "Warning",
+    reason: "PresentError",
+    message:
+      "Error presenting challenge: failed to change Route 53 record set: operation error Route 53: ChangeResourceRecordSets, https response error StatusCode: 403, api error AccessDenied: User: arn:aws:sts::111111111111:assumed-role/dev-cert-manager-platform/123 is not authorized to perform: route53:ChangeResourceRecordSets",
+  });
+  return obs;
+}
