@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../tools/doctor/diagnose";
 import { parseArgs } from "../../tools/doctor/index";
-import type { Finding, Observed } from "../../tools/doctor/model";
+import type { ExpectedPlatform, Finding, Observed } from "../../tools/doctor/model";
 import * as s from "./scenarios";
 
 const exp = s.expected();
@@ -104,6 +104,37 @@ describe("doctor diagnosis", () => {
     assert.equal(first.id, "dns01-txt-missing");
     assert.match(first.message, /may not write _acme-challenge\.www\.dev\.example\.com/);
     assert.ok(first.evidence.some((e) => e.startsWith("event PresentError: ")));
+  });
+
+  test("Pod Identity: the association is checked instead of the IRSA trust and annotation", () => {
+    const podIdentity: ExpectedPlatform = {
+      ...exp,
+      roles: exp.roles.map((r) => (r.key === "orders-api" ? { ...r, binding: "pod-identity" } : r)),
+    };
+    const obs = s.healthy();
+    const roleArn = "arn:aws:iam::111111111111:role/dev-orders-api-orders";
+    const role = obs.aws.roles["dev-orders-api-orders"];
+    assert.ok(role);
+    role.trust = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+        },
+      ],
+    };
+    const pod = obs.kubernetes.pods.find((p) => p.spec.serviceAccountName === "orders-api");
+    assert.ok(pod);
+    pod.spec.containers[0].env = [
+      { name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials" },
+    ];
+    assert.deepEqual(
+      diagnose(podIdentity, obs).map((f) => f.id),
+      ["pod-identity-association-missing"],
+    );
+    obs.aws.podIdentityAssociations.push({ namespace: "orders", serviceAccount: "orders-api", roleArn });
+    assert.deepEqual(diagnose(podIdentity, obs), []);
   });
 
   test("--host limits the DNS and certificate checks to that name", () => {
