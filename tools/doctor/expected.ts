@@ -3,21 +3,10 @@
  * here. It loads the stack file the way `tools/plan.ts` does (the same loader and checks as `pulumi up`) and turns
  * the validated configuration into the doctor's plain `ExpectedPlatform`.
  */
-import { loadPlatformConfig, type PlatformConfig } from "../../stacks/config";
-import {
-  certManagerPolicy,
-  ecrOperatorPolicy,
-  externalDnsPolicy,
-  extraRolePolicy,
-  type PolicyDocument,
-} from "../../components/iamPolicies";
-import { INTERNAL_CA_ISSUER, LETSENCRYPT } from "../../components/clusterIssuerSpecs";
-import {
-  externalDnsReleaseName,
-  ingressReleaseName,
-  ingressServiceName,
-  irsaRoleName,
-} from "../../components/naming";
+import type { PlatformConfig } from "../../model/config";
+import { CLUSTER_ISSUERS } from "../../model/enums";
+import { externalDnsReleaseName, ingressReleaseName, ingressServiceName, roleKeys } from "../../model/naming";
+import { loadPlatformConfig } from "../../stacks/config";
 import { readStackConfig } from "../harness";
 import type { ExpectedPlatform } from "./model";
 
@@ -27,53 +16,13 @@ export function loadExpected(stack: string, stackFile?: string): ExpectedPlatfor
   return expectedFrom(loadPlatformConfig({ all: config, stack }));
 }
 
-/** Releases that render a built-in role's service account (components/certManager.ts, externalDns.ts). */
+/** Releases that render a built-in role's service account (components/certManager, components/externalDns). */
 function releaseOf(cfg: PlatformConfig, key: string): string | undefined {
-  if (key === "cert-manager") {
+  if (key === roleKeys.certManager) {
     return "cert-manager";
   }
-  const dns = cfg.externalDns.find((e) => `external-dns-${e.name}` === key);
+  const dns = cfg.externalDns.find((e) => roleKeys.externalDns(e.name) === key);
   return dns ? externalDnsReleaseName(dns.name) : undefined;
-}
-
-/**
- * The workload roles, as components/platformIam.ts `roleSpecs` lists them: that module loads @pulumi/aws (about
- * five seconds), so the same list is rebuilt here from the pure policy builders. A role whose policy has no
- * statement is not created (cert-manager with HTTP-01 only).
- */
-function workloadRoles(cfg: PlatformConfig): { key: string; namespace: string; serviceAccount: string }[] {
-  const cm = cfg.certManager;
-  const specs: { key: string; namespace: string; serviceAccount: string; policy: PolicyDocument }[] = [
-    {
-      key: "cert-manager",
-      namespace: cm.namespace,
-      serviceAccount: cm.serviceAccount,
-      policy: certManagerPolicy(cm.dns01Zones, { allZonesPinned: true }),
-    },
-    ...cfg.externalDns.map((e) => ({
-      key: `external-dns-${e.name}`,
-      namespace: e.namespace,
-      serviceAccount: e.serviceAccount,
-      policy: externalDnsPolicy(e),
-    })),
-    ...(cfg.ecr
-      ? [
-          {
-            key: "ecr-operator",
-            namespace: cfg.ecr.namespace,
-            serviceAccount: cfg.ecr.serviceAccount,
-            policy: ecrOperatorPolicy(cfg.ecr),
-          },
-        ]
-      : []),
-    ...cfg.iam.extraRoles.map((r) => ({
-      key: r.key,
-      namespace: r.namespace,
-      serviceAccount: r.serviceAccount,
-      policy: extraRolePolicy(r.statements),
-    })),
-  ];
-  return specs.filter((s) => s.policy.Statement.length > 0);
 }
 
 export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
@@ -85,13 +34,13 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
     clusterName: cfg.cluster.name,
     oidcProviderArn: cfg.cluster.mode === "existing" ? cfg.cluster.oidcProviderArn : undefined,
     namespace: cfg.namespace,
-    // Every role is IRSA today (components/irsaRole.ts); Pod Identity bindings are checked when one appears.
-    roles: workloadRoles(cfg).map((spec) => ({
+    // The program's one role list (model/config.ts IdentityConfig.roles), each with its binding.
+    roles: cfg.identity.roles.map((spec) => ({
       key: spec.key,
-      roleName: irsaRoleName(cfg.environment, spec.key, spec.namespace),
+      roleName: spec.roleName,
       namespace: spec.namespace,
       serviceAccount: spec.serviceAccount,
-      binding: "irsa",
+      binding: spec.binding,
       release: releaseOf(cfg, spec.key),
     })),
     ingresses: cfg.ingress.instances.map((i) => ({
@@ -116,7 +65,7 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       namespace: cm.namespace,
       serviceAccount: cm.serviceAccount,
       release: "cert-manager",
-      issuers: [...Object.keys(LETSENCRYPT), INTERNAL_CA_ISSUER],
+      issuers: [...CLUSTER_ISSUERS],
       dns01Zones: cm.dns01Zones.map((z) => ({ name: z.name, zoneId: z.zoneId, roleArn: z.roleArn })),
       http01IngressClass: cm.http01IngressClass,
       recursiveNameservers: [...cm.recursiveNameservers],
