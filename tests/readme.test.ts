@@ -13,6 +13,7 @@ import { parse, stringify } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../tools/config-reference";
 import { requiredSections, sections } from "../stacks/schema";
 import { ROOT, runTool } from "./helpers/cli";
+import { nodeVersionProblem } from "../tools/node-version";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 const readme = read("README.md");
@@ -184,6 +185,23 @@ describe("Pulumi.yaml template (pulumi new)", () => {
       assert.equal(plan.outputs.tier, "dev");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("npm test on an old Node.js", () => {
+  test("names the version it needs and how to switch, instead of failing on a glob", () => {
+    const problem = nodeVersionProblem("v20.20.2", ">=22");
+    assert.match(problem ?? "", /needs Node\.js >=22 .*this is Node\.js v20\.20\.2/);
+    assert.match(problem ?? "", /\.nvmrc/);
+    assert.equal(nodeVersionProblem("v22.23.3", ">=22"), undefined);
+    assert.equal(nodeVersionProblem("v24.1.0", ">=22"), undefined);
+  });
+
+  test("npm test and npm run test:unit check the version first", () => {
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    for (const name of ["test", "test:unit"]) {
+      assert.match(scripts[name], /^node --import tsx tools\/node-version\.ts && /, name);
     }
   });
 });
