@@ -90,15 +90,28 @@ describe("Node.js version", () => {
         path.join(dir, "package.json"),
         JSON.stringify({ name: "engines-check", version: "1.0.0", engines: { node: ">=999" } }),
       );
+      // Under `npm test`, npm hands its own settings (this project's .npmrc included) to children as
+      // npm_config_* variables: drop them so that only the temporary project's .npmrc counts.
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)),
+      ) as NodeJS.ProcessEnv;
       const cli = process.env.npm_execpath;
       const [command, prefix] = cli?.endsWith(".js") ? [process.execPath, [cli]] : ["npm", []];
-      const run = spawnSync(command, [...prefix, "install", "--offline"], { cwd: dir, encoding: "utf8" });
+      const run = spawnSync(command, [...prefix, "install", "--offline"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
       assert.notEqual(run.status, 0);
       assert.match(run.stderr, /EBADENGINE/);
       assert.match(run.stderr, /Required: \{"node":">=999"\}/);
       // Without engine-strict npm only warns and goes on: the setting is what makes it stop.
       fs.writeFileSync(path.join(dir, ".npmrc"), "");
-      const lenient = spawnSync(command, [...prefix, "install", "--offline"], { cwd: dir, encoding: "utf8" });
+      const lenient = spawnSync(command, [...prefix, "install", "--offline"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
       assert.equal(lenient.status, 0, lenient.stderr);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
