@@ -4,7 +4,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "**/node_modules/**", "plan/**", "bin/**", "eslint.config.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "**/node_modules/**",
+      "plan/**",
+      "bin/**",
+      "packages/contract/dist/**",
+      "eslint.config.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

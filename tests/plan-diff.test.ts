@@ -1,14 +1,16 @@
 /**
- * tools/plan-diff.ts: two small hand-made plans in, the Markdown a pull request's summary shows out.
+ * tools/plan-diff.ts: two small hand-made plans in, the Markdown a pull request's summary shows out; and
+ * `npm run plan:diff` (tools/plan-diff-rev.ts) on a repository of its own, working tree against a revision.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import {
   changedPaths,
+  contrast,
   diffPlans,
   parsePlan,
   renderDiff,
@@ -16,6 +18,7 @@ import {
   type PlanFile,
   type PlanResource,
 } from "../tools/plan-diff";
+import { ROOT } from "./helpers/cli";
 
 const resource = (
   type: string,
@@ -102,7 +105,21 @@ describe("plan-diff", () => {
     assert.equal(diff.unchanged, 2);
     assert.deepEqual(diff.outputsAdded, [{ name: "newOutput", value: ["a", "b"] }]);
     assert.deepEqual(diff.outputsRemoved, ["oldOutput"]);
-    assert.deepEqual(diff.outputsChanged, [{ name: "clusterName", before: "dev-eks", after: "dev-eks-2" }]);
+    assert.deepEqual(diff.outputsChanged, [
+      {
+        name: "clusterName",
+        before: "dev-eks",
+        after: "dev-eks-2",
+        changes: [{ path: "(value)", before: "dev-eks", after: "dev-eks-2" }],
+      },
+    ]);
+    assert.deepEqual(diff.changed[1].changes, [
+      { path: "inputs.values.controller.replicaCount", before: 2, after: 3 },
+      { path: "inputs.version", before: "4.11.0", after: "4.12.1" },
+    ]);
+    assert.deepEqual(diff.changed[0].changes, [
+      { path: "inputs.policy.Statement[0].Action[1]", before: undefined, after: "route53:ListHostedZones" },
+    ]);
   });
 
   test("renderDiff prints the expected Markdown", () => {
@@ -123,8 +140,11 @@ describe("plan-diff", () => {
         "",
         "#### Changed resources",
         "",
-        "- `aws:iam/policy:Policy` **dev-cert-manager**: `inputs.policy.Statement[0].Action[1]`",
-        "- `kubernetes:helm.sh/v3:Release` **ingress-public**: `inputs.values.controller.replicaCount`, `inputs.version`",
+        "- `aws:iam/policy:Policy` **dev-cert-manager**",
+        "  - `inputs.policy.Statement[0].Action[1]`: `(none)` → `route53:ListHostedZones`",
+        "- `kubernetes:helm.sh/v3:Release` **ingress-public**",
+        "  - `inputs.values.controller.replicaCount`: `2` → `3`",
+        "  - `inputs.version`: `4.11.0` → `4.12.1`",
         "",
         "#### Changed outputs",
         "",
@@ -143,22 +163,47 @@ describe("plan-diff", () => {
     );
   });
 
-  test("long change lists and awkward values are kept readable", () => {
+  test("long change lists are cut after eight values, saying how many more", () => {
     const wide = (n: number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, n]));
-    const a = { ...base, resources: [resource("t:m:R", "r", wide(1))], outputs: { o: "x" } };
-    const b = { ...base, resources: [resource("t:m:R", "r", wide(2))], outputs: { o: "a`b\n".repeat(40) } };
+    const a = { ...base, resources: [resource("t:m:R", "r", wide(1))], outputs: {} };
+    const b = { ...base, resources: [resource("t:m:R", "r", wide(2))], outputs: {} };
     const lines = renderDiff(diffPlans(a, b)).split("\n");
-    assert.ok(
-      lines.includes(
-        "- `t:m:R` **r**: " +
-          "`inputs.k0`, `inputs.k1`, `inputs.k2`, `inputs.k3`, " +
-          "`inputs.k4`, `inputs.k5`, `inputs.k6`, `inputs.k7` and 2 more",
-      ),
-      lines.join("\n"),
-    );
-    const output = lines.find((l) => l.startsWith("- `o`:")) ?? "";
-    assert.doesNotMatch(output.slice("- `o`: `x` → `".length, -1), /`|\n/);
-    assert.ok(output.endsWith("…`"), output);
+    const at = lines.indexOf("- `t:m:R` **r**");
+    assert.deepEqual(lines.slice(at + 1, at + 11), [
+      ...Array.from({ length: 8 }, (_, i) => `  - \`inputs.k${i}\`: \`1\` → \`2\``),
+      "  - and 2 more",
+      "",
+    ]);
+  });
+
+  test("two long values that differ late are cut around the difference, never looking the same", () => {
+    const pem = (tail: string) =>
+      `-----BEGIN CERTIFICATE-----\n${"A".repeat(300)}${tail}\n-----END CERTIFICATE-----`;
+    const shown = contrast(pem("xyz"), pem("XYZ"));
+    const [before, after] = shown.split(" → ");
+    assert.notEqual(before, after);
+    assert.match(before, /^`….*xyz.*…?`$/);
+    assert.match(after, /^`….*XYZ.*…?`$/);
+    assert.doesNotMatch(shown, /\n/);
+    assert.ok(before.length <= 124, before);
+    // Short values are shown whole; backticks cannot break the inline code.
+    assert.equal(contrast("a`b", "c"), "`a'b` → `c`");
+    assert.equal(contrast(undefined, ["x"]), '`(none)` → `["x"]`');
+  });
+
+  test("a changed map output lists the keys that changed, with values", () => {
+    const a = { ...base, resources: [], outputs: { irsaRoleArns: { app: "arn:1", web: "arn:2" } } };
+    const b = {
+      ...base,
+      resources: [],
+      outputs: { irsaRoleArns: { app: "arn:1", web: "arn:3", api: "arn:4" } },
+    };
+    const lines = renderDiff(diffPlans(a, b)).split("\n");
+    const at = lines.indexOf("- `irsaRoleArns`");
+    assert.deepEqual(lines.slice(at + 1, at + 3), [
+      "  - `api`: `(none)` → `arn:4`",
+      "  - `web`: `arn:2` → `arn:3`",
+    ]);
   });
 
   test("without a base plan the summary explains why and describes the head plan", () => {
@@ -212,5 +257,69 @@ describe("plan-diff", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("npm run plan:diff (working tree against a git revision)", () => {
+  // A repository of its own: this checkout's files committed once, then changed in the working tree.
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], {
+      cwd: repo,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", path.join(repo, "tools", "plan-diff-rev.ts"), ...args], {
+      cwd: repo,
+      encoding: "utf8",
+    });
+
+  before(() => {
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    })
+      .split("\0")
+      .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, f), path.join(repo, f));
+    }
+    git("init", "--quiet");
+    git("add", "-A");
+    git("commit", "--quiet", "-m", "base");
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+    const dev = path.join(repo, "Pulumi.dev.yaml");
+    fs.writeFileSync(
+      dev,
+      fs.readFileSync(dev, "utf8").replace("className: nginx-public", "className: nginx-web"),
+    );
+    fs.copyFileSync(dev, path.join(repo, "Pulumi.sandbox.yaml"));
+  });
+
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  test("shows each changed value old -> new and leaves no worktree behind", () => {
+    const run = cli("dev");
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.split("\n");
+    assert.match(lines[0], /^### Offline plan of dev: HEAD \([0-9a-f]{12}\) → working tree$/);
+    assert.ok(
+      lines.includes("  - `inputs.values.controller.ingressClass.name`: `nginx-public` → `nginx-web`"),
+      run.stdout,
+    );
+    assert.ok(lines.includes("- `publicIngressClass`: `nginx-public` → `nginx-web`"), run.stdout);
+    assert.equal(git("worktree", "list").trim().split("\n").length, 1, "the temporary worktree is removed");
+  });
+
+  test("a stack the revision does not have is described alone; a bad revision is refused", () => {
+    const added = cli("sandbox", "HEAD");
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stdout, /No base plan to compare with: HEAD could not plan sandbox \(no stack file/);
+    const bad = cli("dev", "no-such-rev");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /no-such-rev is not a git revision/);
+    assert.equal(cli().status, 2);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The offline plan command, run as a user runs it: both real stacks plan, the JSON is stable and sorted,
- * secrets stay masked, and bad configuration fails with the full report before anything is registered.
+ * The offline plan command, run as a user runs it: every stack file plans (tools/stacks.ts finds them, so a new
+ * `Pulumi.<stack>.yaml` is planned here with no change to this file), the summary and `--verbose` print what they
+ * promise, the JSON is stable and sorted, secrets stay masked, and bad configuration fails with the full report
+ * before anything is registered.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -10,6 +12,10 @@ import { before, describe, test } from "node:test";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
 import { writeStackFile } from "./helpers/stacks";
+import { discoverStacks, stackNames } from "../tools/stacks";
+import { ROOT } from "./helpers/cli";
+
+const STACKS = stackNames(ROOT);
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
 const runs: Record<string, Run> = {};
@@ -20,24 +26,71 @@ before(async () => {
   (broken.certManager as Record<string, unknown>).email = "not-an-email";
   broken.ingres = { instances: {} };
   const brokenFile = writeStackFile(out, "broken", broken);
-  const [dev, devAgain, prod, bad, missing, usage] = await Promise.all([
-    runTool("tools/plan.ts", ["dev", "--out", path.join(out, "a")]),
+  const [devAgain, devVerbose, prodVerbose, bad, missing, usage, ...summaries] = await Promise.all([
     runTool("tools/plan.ts", ["dev", "--out", path.join(out, "b"), "--quiet"]),
-    runTool("tools/plan.ts", ["prod", "--out", path.join(out, "a")]),
+    runTool("tools/plan.ts", ["dev", "--out", path.join(out, "v"), "--verbose"]),
+    runTool("tools/plan.ts", ["prod", "--out", path.join(out, "v"), "--verbose"]),
     runTool("tools/plan.ts", ["broken", "--stack-file", brokenFile, "--out", path.join(out, "bad")]),
-    runTool("tools/plan.ts", ["staging", "--out", path.join(out, "missing")]),
+    runTool("tools/plan.ts", ["no-such-stack", "--out", path.join(out, "missing")]),
     runTool("tools/plan.ts", []),
+    ...STACKS.map((stack) => runTool("tools/plan.ts", [stack, "--out", path.join(out, "a")])),
   ]);
-  Object.assign(runs, { dev, devAgain, prod, bad, missing, usage });
+  Object.assign(runs, { devAgain, devVerbose, prodVerbose, bad, missing, usage });
+  STACKS.forEach((stack, i) => (runs[stack] = summaries[i]));
 });
 
 const planFile = (dir: string, stack: string) =>
   fs.readFileSync(path.join(out, dir, `${stack}.json`), "utf8");
 
 describe("plan command", () => {
-  test("plans both real stacks and prints every section", () => {
-    for (const stack of ["dev", "prod"]) {
+  test("every stack file plans and prints the summary: components, role ARNs, outputs", () => {
+    assert.ok(STACKS.includes("dev") && STACKS.includes("prod"), STACKS.join(", "));
+    for (const stack of STACKS) {
       const run = runs[stack];
+      assert.equal(run.code, 0, `${stack}: ${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`^Offline plan of stack '${stack}'`));
+      for (const heading of ["Would create ", "IAM roles (", "Stack outputs:"]) {
+        assert.ok(run.stdout.includes(`\n${heading}`), `${stack}: ${heading}`);
+      }
+      assert.match(
+        run.stdout,
+        /^ {2}CertManager cert-manager: Release cert-manager \(\S+cert-manager v1\.21\.1\)$/m,
+      );
+      assert.doesNotMatch(
+        run.stdout,
+        /\nKey settings:|--dependsOn-->/,
+        `${stack}: details only with --verbose`,
+      );
+      assert.match(run.stdout, /add --verbose/);
+      assert.equal(run.stderr.includes("promises were still active"), false);
+    }
+    assert.ok(runs.dev.stdout.split("\n").length < 120, "the summary fits on a screen or two");
+  });
+
+  test("the summary predicts each role's ARN, with the account when the stack file gives it", () => {
+    // dev names its OIDC provider (account 111111111111); prod derives it from the cluster look-up at deploy time.
+    const dev = runs.dev.stdout;
+    assert.match(dev, /^ {2}orders-api +arn:aws:iam::111111111111:role\/dev-orders-api-orders$/m);
+    assert.match(dev, /^ {2}cert-manager +arn:aws:iam::111111111111:role\/dev-cert-manager-platform$/m);
+    assert.match(
+      dev,
+      /eks\.amazonaws\.com\/role-arn: arn:aws:iam::111111111111:role\/dev-orders-api-orders$/m,
+    );
+    assert.doesNotMatch(dev, /<account>/);
+    const prod = runs.prod.stdout;
+    assert.match(prod, /^ {2}cert-manager +arn:aws:iam::<account>:role\/prod-cert-manager-platform$/m);
+    assert.match(
+      prod,
+      /^ {2}<account>: the cluster's account, which the cluster look-up gives at deploy time/m,
+    );
+    assert.match(
+      prod,
+      /^ {2}WorkloadRole cert-manager: Policy \+ Role \[protected\] \+ RolePolicyAttachment prod-cert-manager-platform$/m,
+    );
+  });
+
+  test("--verbose prints every section with the program's own input names", () => {
+    for (const run of [runs.devVerbose, runs.prodVerbose]) {
       assert.equal(run.code, 0, run.stderr);
       for (const heading of [
         "Resources:",
@@ -46,16 +99,32 @@ describe("plan command", () => {
         "Look-ups (invokes):",
         "Stack outputs:",
       ]) {
-        assert.ok(run.stdout.includes(`\n${heading}`), `${stack}: ${heading}`);
+        assert.ok(run.stdout.includes(`\n${heading}`), heading);
       }
-      assert.match(run.stdout, new RegExp(`Offline plan of stack '${stack}'`));
       assert.match(run.stdout, /kubernetes:helm\.sh\/v3:Release {2}cert-manager/);
       assert.match(run.stdout, /version: v1\.21\.1/);
       assert.match(run.stdout, /--dependsOn--> {2}kubernetes:helm\.sh\/v3:Release::cert-manager/);
-      assert.equal(run.stderr.includes("promises were still active"), false);
+      assert.match(run.stdout, /^ {6}assumeRolePolicy:$/m);
+      assert.match(run.stdout, /^ {6}repositoryOpts:$/m);
+      assert.doesNotMatch(run.stdout, /^ {6}(trust|repo|data):/m, "names the program does not use");
     }
-    assert.match(runs.prod.stdout, /aws:iam\/role:Role {2}prod-cert-manager-platform {2}\[protected\]/);
-    assert.doesNotMatch(runs.dev.stdout, /\[protected\]/);
+    assert.match(
+      runs.prodVerbose.stdout,
+      /aws:iam\/role:Role {2}prod-cert-manager-platform {2}\[protected\]/,
+    );
+    assert.doesNotMatch(runs.devVerbose.stdout, /\[protected\]/);
+  });
+
+  test("the JSON plan is the same with and without --verbose", () => {
+    assert.equal(planFile("v", "dev"), planFile("a", "dev"));
+    assert.equal(planFile("v", "prod"), planFile("a", "prod"));
+  });
+
+  test("discovery finds the stack files the plan reads", () => {
+    assert.deepEqual(
+      discoverStacks(ROOT).map((s) => s.file),
+      STACKS.map((s) => `Pulumi.${s}.yaml`),
+    );
   });
 
   test("writes byte-identical, key-sorted JSON on every run", () => {
@@ -87,10 +156,16 @@ describe("plan command", () => {
   });
 
   test("masks secrets in the JSON and the printout", () => {
-    for (const text of [planFile("a", "dev"), planFile("a", "prod"), runs.dev.stdout, runs.prod.stdout]) {
+    for (const text of [
+      planFile("a", "dev"),
+      planFile("a", "prod"),
+      runs.devVerbose.stdout,
+      runs.prodVerbose.stdout,
+    ]) {
       assert.ok(!text.includes("internal-ca privateKeyPem"), "the CA key value never appears");
       assert.ok(text.includes("[secret]"));
     }
+    assert.ok(!runs.dev.stdout.includes("internal-ca privateKeyPem"));
   });
 
   test("bad configuration: exit 1, every problem named, nothing registered, no plan written", () => {
@@ -110,7 +185,10 @@ describe("plan command", () => {
 
   test("an unknown stack names the stacks there are; no stack prints usage", () => {
     assert.equal(runs.missing.code, 1);
-    assert.match(runs.missing.stderr, /no stack file Pulumi\.staging\.yaml; stacks here: dev, prod/);
+    assert.match(
+      runs.missing.stderr,
+      new RegExp(`no stack file Pulumi\\.no-such-stack\\.yaml; stacks here: ${STACKS.join(", ")}`),
+    );
     assert.equal(runs.usage.code, 2);
     assert.match(runs.usage.stderr, /^usage: npm run plan -- <stack>/);
   });

@@ -2,7 +2,8 @@
  * The policy pack as the Pulumi CLI runs it, without the CLI: policy/index.ts started by the pack's own
  * @pulumi/pulumi policy-pack runner (ts-node, type-checked, from policy/), then asked over gRPC what the engine
  * asks during a preview. This covers what the other policy tests cannot: the entry point loads, and protection
- * reaches the rules from the request's resource options. Needs `npm ci --prefix policy`.
+ * reaches the rules from the request's resource options. The pack is an npm workspace: the root `npm ci` installs
+ * its dependencies (hoisted to the root node_modules, where Node's resolution from policy/ finds them).
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -33,7 +34,9 @@ let client: AnalyzerClient;
 /** Starts the pack like the CLI's analyzer plugin does and resolves with the port it prints. */
 function startPack(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const runner = path.join(PACK, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+    // The runner of the @pulumi/pulumi the pack resolves, wherever npm placed it (hoisted or in policy/).
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [PACK] }));
+    const runner = path.join(sdk, "cmd", "run-policy-pack");
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
       cwd: PACK,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,38 +1,220 @@
 /**
- * The README's configuration reference is generated from the schema: this fails when one changed without the
- * other (run `npm run docs:config`), and checks the reference covers every key of the schema.
+ * The README is what a newcomer follows: its set-up, plan and test commands are exactly what CI runs (`.ci/run`
+ * and the workflows' test jobs), npm refuses a Node.js older than the one the README asks for, and the generated
+ * configuration reference (docs/configuration.md) matches the schema (run `npm run docs:config` when it does not).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { test } from "node:test";
-import { configReference, withReference } from "../tools/config-reference";
-import { sections } from "../stacks/schema";
-import { ROOT } from "./helpers/cli";
+import { describe, test } from "node:test";
+import { parse, stringify } from "yaml";
+import { configReference, REFERENCE_FILE, withReference } from "../tools/config-reference";
+import { requiredSections, sections } from "../stacks/schema";
+import { ROOT, runTool } from "./helpers/cli";
+import { nodeVersionProblem } from "../tools/node-version";
 
-const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const readme = read("README.md");
+const reference = fs.readFileSync(REFERENCE_FILE, "utf8");
 
-test("the README's configuration reference matches the schema", async () => {
-  assert.equal(await withReference(readme), readme, "stale: run npm run docs:config");
+/** The commands of the first `sh` block under a heading, comments and blank lines dropped. */
+function commandsUnder(markdown: string, heading: string): string[] {
+  const section = markdown.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  assert.ok(section, `README has a "## ${heading}" section`);
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, `"## ${heading}" has a sh block`);
+  return block
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, "").trim())
+    .filter(Boolean);
+}
+
+/** The commands `.ci/run` runs after it has provided Node: every top-level line that starts with `npm `. */
+const ciCommands = (script: string): string[] =>
+  script
+    .split("\n")
+    .filter((l) => /^npm /.test(l))
+    .map((l) => l.trim());
+
+describe("README commands", () => {
+  const quickStart = commandsUnder(readme, "Quick start");
+
+  test("the quick start is set-up, plan, test", () => {
+    assert.deepEqual(quickStart, ["npm ci", "npm run plan -- dev", "npm test"]);
+  });
+
+  test(".ci/run runs exactly the README's commands, in order", () => {
+    assert.deepEqual(ciCommands(read(".ci/run")), quickStart);
+  });
+
+  test("the comparison notices a command that differs", () => {
+    const drifted = read(".ci/run").replace(/^npm ci$/m, "npm ci --prefix policy");
+    assert.notDeepEqual(ciCommands(drifted), quickStart);
+  });
+
+  test("the workflows' test jobs run the README's set-up and test commands", () => {
+    for (const file of ["pull-request.yml", "deploy.yml"]) {
+      const wf = parse(read(path.join(".github", "workflows", file))) as {
+        jobs: { test: { steps: { run?: string }[] } };
+      };
+      const runs = wf.jobs.test.steps.flatMap((s) => (s.run ? [s.run] : []));
+      assert.deepEqual(
+        runs,
+        quickStart.filter((c) => !c.startsWith("npm run plan")),
+        file,
+      );
+    }
+  });
 });
 
-test("the reference lists every top-level key and the nested keys people set most", () => {
-  const table = configReference();
-  for (const key of Object.keys(sections)) {
-    assert.match(table, new RegExp(`\\| \`eks-platform:${key}\` \\|`));
-  }
-  for (const nested of [
-    "dns.centralDnsAccount.externalId",
-    "ingress.instances.<key>.scheme",
-    "iam.extraRoles.<key>.statements[].actions",
-    "certManager.recursiveNameservers",
-  ]) {
-    assert.ok(table.includes(`\`eks-platform:${nested}\``), nested);
-  }
+describe("Node.js version", () => {
+  const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
+
+  test("engines, .nvmrc and .node-version name the same major, and npm enforces it", () => {
+    const major = /^>=(\d+)$/.exec(engines)?.[1];
+    assert.ok(major, engines);
+    assert.equal(read(".nvmrc").trim(), major);
+    assert.equal(read(".node-version").trim(), major);
+    assert.match(read(".npmrc"), /^engine-strict=true$/m);
+    assert.match(readme, new RegExp(`Node\\.js ${major}\\b`));
+  });
+
+  test("with the project's .npmrc, npm refuses to install on a Node.js the engines exclude", () => {
+    // The same settings on a project that requires a Node.js nobody has: what a user on an old Node.js sees.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engines-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, ".npmrc"), path.join(dir, ".npmrc"));
+      fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({ name: "engines-check", version: "1.0.0", engines: { node: ">=999" } }),
+      );
+      // Under `npm test`, npm hands its own settings (this project's .npmrc included) to children as
+      // npm_config_* variables: drop them so that only the temporary project's .npmrc counts.
+      const env: NodeJS.ProcessEnv = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)),
+      );
+      const cli = process.env.npm_execpath;
+      const [command, prefix] = cli?.endsWith(".js") ? [process.execPath, [cli]] : ["npm", []];
+      const run = spawnSync(command, [...prefix, "install", "--offline"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, /EBADENGINE/);
+      assert.match(run.stderr, /Required: \{"node":">=999"\}/);
+      // Without engine-strict npm only warns and goes on: the setting is what makes it stop.
+      fs.writeFileSync(path.join(dir, ".npmrc"), "");
+      const lenient = spawnSync(command, [...prefix, "install", "--offline"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
+      assert.equal(lenient.status, 0, lenient.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
-test("a change to a description makes the README stale", async () => {
-  const tampered = readme.replace("Controller replicas.", "Controller pods.");
-  assert.notEqual(tampered, readme);
-  assert.notEqual(await withReference(tampered), tampered);
+describe("configuration reference", () => {
+  test("docs/configuration.md matches the schema", async () => {
+    assert.equal(await withReference(reference), reference, "stale: run npm run docs:config");
+  });
+
+  test("the README links the reference instead of holding it", () => {
+    assert.ok(readme.includes("](docs/configuration.md)"));
+    assert.ok(!readme.includes("config-reference:start"));
+  });
+
+  test("the reference lists every top-level key and the nested keys people set most", () => {
+    const table = configReference();
+    for (const key of Object.keys(sections)) {
+      assert.match(table, new RegExp(`\\| \`eks-platform:${key}\` \\|`));
+    }
+    for (const nested of [
+      "dns.centralDnsAccount.externalId",
+      "ingress.instances.<key>.scheme",
+      "iam.extraRoles.<key>.statements[].actions",
+      "certManager.recursiveNameservers",
+    ]) {
+      assert.ok(table.includes(`\`eks-platform:${nested}\``), nested);
+    }
+  });
+
+  test("a change to a description makes the reference stale", async () => {
+    const tampered = reference.replace("Controller replicas.", "Controller pods.");
+    assert.notEqual(tampered, reference);
+    assert.notEqual(await withReference(tampered), tampered);
+  });
+});
+
+describe("Pulumi.yaml template (pulumi new)", () => {
+  const template = (parse(read("Pulumi.yaml")) as { template: { config: Record<string, TemplateKey> } })
+    .template;
+  interface TemplateKey {
+    description: string;
+    default?: string;
+  }
+
+  test("asks for every required key and for nothing the schema does not know", () => {
+    const keys = Object.keys(template.config).sort();
+    const required = ["aws:region", ...requiredSections.map((k) => `eks-platform:${k}`)].sort();
+    assert.deepEqual(keys, required);
+    for (const key of keys) {
+      assert.ok(key === "aws:region" || key.slice("eks-platform:".length) in sections, key);
+    }
+  });
+
+  test("answers in the form the prompts show make a stack that plans", async () => {
+    // What a person types: the default, or the JSON example of the description with its placeholders filled in.
+    const fill: Record<string, string> = {
+      "<cluster name>": "staging-eks",
+      "<domain>": "staging.example.com",
+      "<zone ID>": "Z0123STAGINGPUBL01",
+      "<team address>": "platform-team@example.com",
+    };
+    const answers = Object.fromEntries(
+      Object.entries(template.config).map(([key, { description, default: value }]) => {
+        const example = /as JSON: (.*)$/.exec(description)?.[1];
+        const answer = value ?? example?.replace(/<[^>]+>/g, (p) => fill[p] ?? p);
+        assert.ok(answer && !answer.includes("<"), `${key}: ${answer}`);
+        return [key, answer];
+      }),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "template-"));
+    try {
+      // `pulumi new` stores every answer as a string, so the stack file holds JSON text, not YAML structure.
+      const file = path.join(dir, "Pulumi.staging.yaml");
+      fs.writeFileSync(file, stringify({ config: answers }));
+      const run = await runTool("tools/plan.ts", ["staging", "--stack-file", file, "--out", dir, "--quiet"]);
+      assert.equal(run.code, 0, run.stderr);
+      const plan = JSON.parse(fs.readFileSync(path.join(dir, "staging.json"), "utf8")) as {
+        outputs: Record<string, unknown>;
+      };
+      assert.equal(plan.outputs.clusterName, "staging-eks");
+      assert.equal(plan.outputs.tier, "dev");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("npm test on an old Node.js", () => {
+  test("names the version it needs and how to switch, instead of failing on a glob", () => {
+    const problem = nodeVersionProblem("v20.20.2", ">=22");
+    assert.match(problem ?? "", /needs Node\.js >=22 .*this is Node\.js v20\.20\.2/);
+    assert.match(problem ?? "", /\.nvmrc/);
+    assert.equal(nodeVersionProblem("v22.23.3", ">=22"), undefined);
+    assert.equal(nodeVersionProblem("v24.1.0", ">=22"), undefined);
+  });
+
+  test("npm test and npm run test:unit check the version first", () => {
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    for (const name of ["test", "test:unit"]) {
+      assert.match(scripts[name], /^node --import tsx tools\/node-version\.ts && /, name);
+    }
+  });
 });

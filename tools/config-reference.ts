@@ -1,6 +1,7 @@
 /**
  * The configuration reference, generated from the schema (stacks/schema.ts) so it cannot drift:
- * `npm run docs:config` rewrites the README's reference section; tests/readme.test.ts fails when it is stale.
+ * `npm run docs:config` rewrites the reference section of docs/configuration.md; tests/readme.test.ts fails when
+ * it is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -81,12 +82,15 @@ export function configReference(): string {
   return out.join("\n");
 }
 
-/** The README with its reference section regenerated, formatted by the project's Prettier settings. */
-export async function withReference(readme: string, file = path.join(ROOT, "README.md")): Promise<string> {
+/** The document that holds the generated reference. */
+export const REFERENCE_FILE = path.join(ROOT, "docs", "configuration.md");
+
+/** A document with its reference section regenerated, formatted by the project's Prettier settings. */
+export async function withReference(readme: string, file = REFERENCE_FILE): Promise<string> {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no ${START} ... ${END} section`);
+    throw new Error(`${path.relative(ROOT, file)} has no ${START} ... ${END} section`);
   }
   const text = `${readme.slice(0, start + START.length)}\n\n${configReference()}\n\n${readme.slice(end)}`;
   const options = (await prettier.resolveConfig(file)) ?? {};
@@ -94,14 +98,15 @@ export async function withReference(readme: string, file = path.join(ROOT, "READ
 }
 
 async function main(): Promise<void> {
-  const file = path.join(ROOT, "README.md");
+  const file = REFERENCE_FILE;
+  const name = path.relative(ROOT, file);
   const readme = fs.readFileSync(file, "utf8");
   const updated = await withReference(readme, file);
   if (process.argv.includes("--write")) {
     fs.writeFileSync(file, updated);
-    console.log("README.md configuration reference updated");
+    console.log(`${name} configuration reference updated`);
   } else if (updated !== readme) {
-    console.error("README.md configuration reference is stale: run npm run docs:config");
+    console.error(`${name} configuration reference is stale: run npm run docs:config`);
     process.exitCode = 1;
   }
 }

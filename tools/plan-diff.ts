@@ -2,8 +2,10 @@
  * Plan diff: `node --import tsx tools/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
  *
  * Compares two offline plans written by `npm run plan` (the base revision's and the head revision's) and prints
- * a Markdown summary for a pull request's step summary: resources added, removed and changed (with the paths of
- * the inputs that changed) and stack outputs added, removed and changed.
+ * a Markdown summary for a pull request's step summary: resources added, removed and changed (each changed value
+ * as `old → new`) and stack outputs added, removed and changed (per key of a map output). Long values are cut
+ * around their first difference, never before it. `npm run plan:diff` (tools/plan-diff-rev.ts) runs the same
+ * comparison between the working tree and a git revision.
  *
  * The base plan may legitimately be missing (the base revision has no offline plan yet, or its plan failed): then
  * the summary says so and describes the head plan alone, and the command still exits 0. A missing or unreadable
@@ -26,18 +28,29 @@ export interface PlanFile {
   [key: string]: unknown;
 }
 
+/** One value that differs: where, and what it was and is (`undefined` where the key does not exist). */
+export interface Change {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
 export interface ChangedResource {
   id: string;
   type: string;
   name: string;
   /** Dotted paths of the values that differ, e.g. `inputs.values.controller.replicaCount`. */
   paths: string[];
+  /** The same paths with their old and new values. */
+  changes: Change[];
 }
 
 export interface ChangedOutput {
   name: string;
   before: unknown;
   after: unknown;
+  /** The keys (paths inside the output) that differ, with their values. */
+  changes: Change[];
 }
 
 export interface PlanDiff {
@@ -51,10 +64,12 @@ export interface PlanDiff {
   outputsChanged: ChangedOutput[];
 }
 
-/** How many changed paths to list per resource before summarising the rest. */
+/** How many changed values to list per resource (or output) before summarising the rest. */
 const MAX_PATHS = 8;
-/** How long a rendered value may get before it is cut. */
+/** How long a rendered value may get before it is cut (around the first difference). */
 const MAX_VALUE = 120;
+/** How much of the common text to keep before the first difference of a cut value. */
+const CONTEXT = 30;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
@@ -97,19 +112,14 @@ function expand(value: unknown): unknown {
 
 const joinPath = (prefix: string, key: string): string => (prefix ? `${prefix}.${key}` : key);
 
-/** The paths at which two values differ: as deep as both sides are objects or arrays, then the leaf. */
-export function changedPaths(before: unknown, after: unknown, prefix = ""): string[] {
+/** The values at which two values differ: as deep as both sides are objects or arrays, then the leaf. */
+export function changedValues(before: unknown, after: unknown, prefix = ""): Change[] {
   const a = expand(before);
   const b = expand(after);
   if (Array.isArray(a) && Array.isArray(b)) {
-    const out: string[] = [];
+    const out: Change[] = [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const at = `${prefix}[${i}]`;
-      if (i >= a.length || i >= b.length) {
-        out.push(at);
-      } else {
-        out.push(...changedPaths(a[i], b[i], at));
-      }
+      out.push(...changedValues(a[i], b[i], `${prefix}[${i}]`));
     }
     return out;
   }
@@ -118,12 +128,17 @@ export function changedPaths(before: unknown, after: unknown, prefix = ""): stri
     return keys.flatMap((k) => {
       const at = joinPath(prefix, k);
       if (!(k in a) || !(k in b)) {
-        return [at];
+        return [{ path: at, before: a[k], after: b[k] }];
       }
-      return changedPaths(a[k], b[k], at);
+      return changedValues(a[k], b[k], at);
     });
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(value)"];
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path: prefix || "(value)", before: a, after: b }];
+}
+
+/** The paths at which two values differ. */
+export function changedPaths(before: unknown, after: unknown, prefix = ""): string[] {
+  return changedValues(before, after, prefix).map((c) => c.path);
 }
 
 export function diffPlans(base: PlanFile, head: PlanFile): PlanDiff {
@@ -140,9 +155,9 @@ export function diffPlans(base: PlanFile, head: PlanFile): PlanDiff {
     if (!old) {
       continue;
     }
-    const paths = changedPaths(old, r);
-    if (paths.length) {
-      changed.push({ id: r.id, type: r.type, name: r.name, paths });
+    const changes = changedValues(old, r);
+    if (changes.length) {
+      changed.push({ id: r.id, type: r.type, name: r.name, paths: changes.map((c) => c.path), changes });
     } else {
       unchanged++;
     }
@@ -167,20 +182,59 @@ export function diffPlans(base: PlanFile, head: PlanFile): PlanDiff {
       diff.outputsAdded.push({ name, value: head.outputs[name] });
     } else if (!inHead) {
       diff.outputsRemoved.push(name);
-    } else if (changedPaths(base.outputs[name], head.outputs[name]).length) {
-      diff.outputsChanged.push({ name, before: base.outputs[name], after: head.outputs[name] });
+    } else {
+      const changes = changedValues(base.outputs[name], head.outputs[name]);
+      if (changes.length) {
+        diff.outputsChanged.push({ name, before: base.outputs[name], after: head.outputs[name], changes });
+      }
     }
   }
   return diff;
 }
 
-/** Inline code that survives any value: backticks inside are swapped for quotes, long values are cut. */
+const text = (value: unknown): string =>
+  value === undefined
+    ? "(none)"
+    : typeof value === "string"
+      ? value
+      : (JSON.stringify(value) ?? typeof value);
+
+/** Inline code that survives any value: backticks inside are swapped for quotes, newlines for spaces. */
+function inline(textValue: string): string {
+  return `\`${textValue.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
+}
+
+/** A value as inline code, cut to MAX_VALUE characters. */
 function code(value: unknown): string {
-  let text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
-  if (text.length > MAX_VALUE) {
-    text = `${text.slice(0, MAX_VALUE - 1)}…`;
-  }
-  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
+  const t = text(value);
+  return inline(t.length > MAX_VALUE ? `${t.slice(0, MAX_VALUE - 1)}…` : t);
+}
+
+/**
+ * Old and new value as `old` → `new`. A long value is cut to a window that starts a little before the first
+ * character where the two differ, so the difference is always shown (two cut values never look the same).
+ */
+export function contrast(before: unknown, after: unknown): string {
+  const a = text(before);
+  const b = text(after);
+  let first = 0;
+  while (first < a.length && first < b.length && a[first] === b[first]) first++;
+  const cut = (t: string): string => {
+    if (t.length <= MAX_VALUE) return t;
+    const start = Math.max(0, Math.min(first - CONTEXT, t.length - MAX_VALUE));
+    const end = Math.min(t.length, start + MAX_VALUE);
+    return `${start > 0 ? "…" : ""}${t.slice(start, end)}${end < t.length ? "…" : ""}`;
+  };
+  return `${inline(cut(a))} → ${inline(cut(b))}`;
+}
+
+/** Up to MAX_PATHS changes as nested list items, then how many more. */
+function changeLines(changes: Change[], indentBy = "  "): string[] {
+  const lines = changes
+    .slice(0, MAX_PATHS)
+    .map((c) => `${indentBy}- ${inline(c.path)}: ${contrast(c.before, c.after)}`);
+  if (changes.length > MAX_PATHS) lines.push(`${indentBy}- and ${changes.length - MAX_PATHS} more`);
+  return lines;
 }
 
 const resourceLine = (r: { type: string; name: string }): string => `- ${code(r.type)} **${r.name}**`;
@@ -210,17 +264,22 @@ export function renderDiff(diff: PlanDiff, title = `Offline plan diff: \`${diff.
   if (diff.changed.length) {
     lines.push("", "#### Changed resources", "");
     for (const r of diff.changed) {
-      const shown = r.paths.slice(0, MAX_PATHS).map(code).join(", ");
-      const more = r.paths.length > MAX_PATHS ? ` and ${r.paths.length - MAX_PATHS} more` : "";
-      lines.push(`${resourceLine(r)}: ${shown}${more}`);
+      lines.push(resourceLine(r), ...changeLines(r.changes));
     }
   }
   if (outputChanges) {
     lines.push("", "#### Changed outputs", "");
     for (const o of diff.outputsAdded) lines.push(`- added ${code(o.name)}: ${code(o.value)}`);
     for (const name of diff.outputsRemoved) lines.push(`- removed ${code(name)}`);
-    for (const o of diff.outputsChanged)
-      lines.push(`- ${code(o.name)}: ${code(o.before)} → ${code(o.after)}`);
+    for (const o of diff.outputsChanged) {
+      // A scalar output is one line; a map or list output lists the keys that changed.
+      const whole = o.changes.length === 1 && o.changes[0].path === "(value)";
+      lines.push(
+        ...(whole
+          ? [`- ${code(o.name)}: ${contrast(o.before, o.after)}`]
+          : [`- ${code(o.name)}`, ...changeLines(o.changes)]),
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }

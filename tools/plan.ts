@@ -1,9 +1,11 @@
 /**
- * Offline plan: `npm run plan -- <stack> [--out DIR] [--quiet] [--stack-file FILE]`.
+ * Offline plan: `npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE]`.
  *
  * Runs the real program with `Pulumi.<stack>.yaml` under Pulumi's mocks (no credentials, no Pulumi CLI, no
  * network), prints what the stack would create and writes a stable, sorted JSON plan to `plan/<stack>.json`
- * that two revisions can diff. Bad configuration exits 1 with the same report `pulumi up` prints.
+ * that two revisions can diff. By default the printout is a summary (what each component creates, the IAM role
+ * ARNs, the outputs); `--verbose` prints every setting, dependency and look-up. Bad configuration exits 1 with the
+ * same report `pulumi up` prints.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -81,7 +83,7 @@ function settings(capture: Capture): string[] {
     switch (r.type) {
       case "aws:iam/role:Role":
         body = {
-          trust: parseJsonField(r.inputs.assumeRolePolicy),
+          assumeRolePolicy: parseJsonField(r.inputs.assumeRolePolicy),
           description: r.inputs.description,
           permissionsBoundary: r.inputs.permissionsBoundary,
         };
@@ -92,7 +94,7 @@ function settings(capture: Capture): string[] {
       case "kubernetes:helm.sh/v3:Release":
         body = {
           chart: r.inputs.chart,
-          repo: (r.inputs.repositoryOpts as { repo?: string } | undefined)?.repo,
+          repositoryOpts: r.inputs.repositoryOpts,
           version: r.inputs.version,
           namespace: r.inputs.namespace,
           skipCrds: r.inputs.skipCrds,
@@ -110,7 +112,7 @@ function settings(capture: Capture): string[] {
         if (r.type.startsWith("kubernetes:") && r.type.includes("ClusterIssuer")) {
           body = { spec: r.inputs.spec };
         } else if (r.type === "kubernetes:core/v1:Secret") {
-          body = { type: r.inputs.type, data: r.inputs.stringData };
+          body = { type: r.inputs.type, stringData: r.inputs.stringData };
         }
     }
     if (body !== undefined) {
@@ -154,6 +156,113 @@ export function renderPlan(capture: Capture): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The last part of a type token, `aws:iam/role:Role` -> `Role`; providers read as `kubernetes provider`. */
+function shortType(type: string): string {
+  const provider = /^pulumi:providers:(.+)$/.exec(type);
+  return provider ? `${provider[1]} provider` : type.slice(type.lastIndexOf(":") + 1);
+}
+
+/** A role's IAM name and ARN (`arn:<partition>:iam::<account>:role/<path><name>`). */
+export interface PredictedRole {
+  key: string;
+  name: string;
+  arn: string;
+  /** Where the account came from, or why it is not known. */
+  account: "known" | "unknown";
+}
+
+/**
+ * The ARN each IAM role will get. IAM builds it from the partition, the account, the path and the name, all of
+ * which the plan knows except, sometimes, the account: an IRSA role trusts the OIDC provider of its own account, so
+ * the account is taken from the provider's ARN in the trust policy when that ARN is literal (given in the stack
+ * file), and shown as `<account>` when it comes from the cluster look-up at deploy time (or the role uses Pod
+ * Identity, whose trust names no account).
+ */
+export function predictRoleArns(capture: Capture): PredictedRole[] {
+  return capture.resources
+    .filter((r) => r.type === "aws:iam/role:Role")
+    .map((r) => {
+      const name = typeof r.inputs.name === "string" ? r.inputs.name : r.name;
+      const rolePath = typeof r.inputs.path === "string" ? r.inputs.path.replace(/^\/+/, "") : "";
+      const trust = JSON.stringify(parseJsonField(r.inputs.assumeRolePolicy) ?? "");
+      const federated = /"Federated":"arn:([\w-]+):iam::([^:]*):oidc-provider\//.exec(trust);
+      const partition = federated?.[1] ?? "aws";
+      const account = federated && /^\d{12}$/.test(federated[2]) ? federated[2] : undefined;
+      const owner = "eks-platform:identity:WorkloadRole::";
+      const key = r.parent?.startsWith(owner) ? r.parent.slice(owner.length) : name;
+      return {
+        key,
+        name,
+        arn: `arn:${partition}:iam::${account ?? "<account>"}:role/${rolePath}${name}`,
+        account: account ? ("known" as const) : ("unknown" as const),
+      };
+    })
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** What each component would create: its own resources by type, a Helm release with its chart and version. */
+function byComponent(capture: Capture): string[] {
+  const lines: string[] = [];
+  const owners = [undefined, ...capture.resources.filter((r) => !r.custom).map((r) => r.id)];
+  for (const owner of owners) {
+    const own = capture.resources.filter((r) => r.custom && r.parent === owner);
+    if (!own.length) continue;
+    const component = capture.resources.find((r) => r.id === owner);
+    const groups = new Map<string, string[]>();
+    for (const r of own) {
+      const label = `${r.read ? "reads " : ""}${shortType(r.type)}${r.protect ? " [protected]" : ""}`;
+      const chart =
+        r.type === "kubernetes:helm.sh/v3:Release"
+          ? ` (${String(r.inputs.chart)} ${String(r.inputs.version)})`
+          : "";
+      groups.set(label, [...(groups.get(label) ?? []), `${r.name}${chart}`]);
+    }
+    const entries = [...groups];
+    // An IRSA role's Role, Policy and attachment share one name: say it once.
+    const oneName = entries.every(([, names]) => names.length === 1 && names[0] === entries[0][1][0]);
+    const what = oneName
+      ? `${entries.map(([label]) => label).join(" + ")} ${entries[0][1][0]}`
+      : entries.map(([label, names]) => `${label} ${names.join(", ")}`).join("; ");
+    lines.push(`  ${component ? `${shortType(component.type)} ${component.name}` : "(stack)"}: ${what}`);
+  }
+  return lines;
+}
+
+/** The default printout: what would be created per component, the role ARNs, the outputs. */
+export function renderSummary(capture: Capture): string {
+  const custom = capture.resources.filter((r) => r.custom);
+  const read = custom.filter((r) => r.read).length;
+  const roles = predictRoleArns(capture);
+  // Outputs show the predicted ARN in place of the mocks' placeholder for it.
+  const placeholders = new Map(
+    roles.map((r) => [`<known after apply: aws:iam/role:Role ${r.name} arn>`, r.arn]),
+  );
+  const outputs = JSON.parse(JSON.stringify(sortKeys(capture.outputs)), (_k, v: unknown) =>
+    typeof v === "string" ? (placeholders.get(v) ?? v) : v,
+  ) as unknown;
+  const width = Math.max(0, ...roles.map((r) => r.key.length));
+  const lines = [
+    `Offline plan of stack '${capture.stack}' (project ${capture.project}): the real program under mocks; no cloud or cluster was contacted.`,
+    "",
+    `Would create ${custom.length - read} resources${read ? ` and read ${read}` : ""}, by component:`,
+    ...byComponent(capture),
+    "",
+    `IAM roles (${roles.length}):`,
+    ...roles.map((r) => `  ${r.key.padEnd(width)}  ${r.arn}`),
+    ...(roles.some((r) => r.account === "unknown")
+      ? [
+          "  <account>: the cluster's account, which the cluster look-up gives at deploy time (with IRSA, set cluster.oidcProviderArn to see it here).",
+        ]
+      : []),
+    "",
+    "Stack outputs:",
+    indent(toYaml(outputs), "  "),
+    "",
+    "Everything (IAM documents, Helm values, ClusterIssuers, dependencies, look-ups): add --verbose.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const option = (name: string): string | undefined => {
     const at = argv.indexOf(name);
@@ -162,9 +271,12 @@ async function main(argv: string[]): Promise<number> {
   const outDir = option("--out") ?? path.join(ROOT, "plan");
   const stackFile = option("--stack-file");
   const quiet = argv.includes("--quiet");
+  const verbose = argv.includes("--verbose");
   const stack = argv.find((a, i) => !a.startsWith("--") && !["--out", "--stack-file"].includes(argv[i - 1]));
   if (!stack) {
-    process.stderr.write("usage: npm run plan -- <stack> [--out DIR] [--quiet] [--stack-file FILE]\n");
+    process.stderr.write(
+      "usage: npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE]\n",
+    );
     return 2;
   }
   let capture: Capture;
@@ -188,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
   const file = path.join(outDir, `${stack}.json`);
   fs.writeFileSync(file, planJson(capture));
   if (!quiet) {
-    process.stdout.write(renderPlan(capture));
+    process.stdout.write(verbose ? renderPlan(capture) : renderSummary(capture));
   }
   process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;

@@ -1,0 +1,90 @@
+/**
+ * `npm run plan:diff -- <stack> [<git-rev>]`: what the working tree changes in a stack's offline plan compared with
+ * a git revision (default `HEAD`), value by value, as a person checks before pushing.
+ *
+ * The working tree is planned where it is; the revision is checked out into a temporary `git worktree` (your
+ * checkout is not touched) and planned there with its own program and stack file. Both plans are compared by
+ * tools/plan-diff.ts, the code the pull-request workflow uses. The worktree borrows this checkout's node_modules
+ * when the revision's package-lock.json is the same, and installs with `npm ci` otherwise.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "./plan-diff";
+
+/** The repository this file belongs to (tools/..). */
+const ROOT = path.resolve(__dirname, "..");
+
+const git = (args: string[], cwd = ROOT): string =>
+  execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+/** Plans `stack` with the program in `dir` into `out`; the error text when it fails. */
+function plan(dir: string, stack: string, out: string): string | undefined {
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(dir, "tools", "plan.ts"), stack, "--out", out, "--quiet"],
+    { cwd: dir, encoding: "utf8" },
+  );
+  return run.status === 0 ? undefined : (run.stderr || run.stdout).trim() || `exit ${String(run.status)}`;
+}
+
+export function main(argv: string[]): number {
+  const [stack, rev = "HEAD"] = argv.filter((a) => !a.startsWith("--"));
+  if (!stack) {
+    process.stderr.write("usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n");
+    return 2;
+  }
+  let commit: string;
+  try {
+    commit = git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
+  } catch {
+    process.stderr.write(`${rev} is not a git revision of ${ROOT}\n`);
+    return 2;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+  const worktree = path.join(work, "base");
+  try {
+    const headError = plan(ROOT, stack, path.join(work, "head"));
+    if (headError) {
+      process.stderr.write(`the working tree's plan of ${stack} failed:\n${headError}\n`);
+      return 1;
+    }
+    git(["worktree", "add", "--detach", "--quiet", worktree, commit]);
+    const lock = (dir: string) => {
+      const file = path.join(dir, "package-lock.json");
+      return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    };
+    if (lock(worktree) !== undefined && lock(worktree) === lock(ROOT)) {
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(worktree, "node_modules"), "dir");
+    } else {
+      process.stderr.write(`${rev} has other dependencies: installing them in the temporary worktree\n`);
+      const install = spawnSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], {
+        cwd: worktree,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      if (install.status !== 0) {
+        process.stderr.write(`npm ci failed in the worktree of ${rev}\n`);
+      }
+    }
+    const baseFile = path.join(work, "base-plan", `${stack}.json`);
+    const baseError = plan(worktree, stack, path.dirname(baseFile));
+    const head = parsePlan(fs.readFileSync(path.join(work, "head", `${stack}.json`), "utf8"), "working tree");
+    const title = `Offline plan of ${stack}: ${rev} (${commit.slice(0, 12)}) → working tree`;
+    process.stdout.write(
+      baseError
+        ? renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title)
+        : renderDiff(diffPlans(parsePlan(fs.readFileSync(baseFile, "utf8"), rev), head), title),
+    );
+    return 0;
+  } finally {
+    if (fs.existsSync(worktree)) {
+      git(["worktree", "remove", "--force", worktree]);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  process.exit(main(process.argv.slice(2)));
+}

@@ -1,0 +1,104 @@
+/**
+ * The stacks of this project, discovered from its stack files: every `Pulumi.<stack>.yaml` next to `Pulumi.yaml`
+ * is one environment. The workflows build their matrices with this (so a new environment is one new file) and
+ * the tests plan every stack it finds.
+ *
+ *   npm run stacks                                   a table: stack, tier, file
+ *   node --import tsx tools/stacks.ts --json         ["dev","prod"]
+ *   node --import tsx tools/stacks.ts --github-output >> "$GITHUB_OUTPUT"
+ *                                                    all=[...], dev=[...], prod=[...] (JSON lists, by tier)
+ *
+ * `--dir DIR` reads another directory; the default is the current one (the checkout root in a workflow, the
+ * project root under `npm run`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+/** Pulumi's stack file name: `Pulumi.<stack>.yaml` beside the project file `Pulumi.yaml`. */
+const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+
+export interface StackInfo {
+  name: string;
+  /** `dev` or `prod` as the stack file sets `<project>:tier`; anything else (or nothing) counts as `prod`. */
+  tier: "dev" | "prod";
+  file: string;
+}
+
+function projectOf(dir: string): string {
+  const file = path.join(dir, "Pulumi.yaml");
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} does not exist: not a Pulumi project directory`);
+  }
+  const doc = parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null;
+  if (typeof doc?.name !== "string") {
+    throw new Error(`${file} has no project name`);
+  }
+  return doc.name;
+}
+
+/**
+ * The tier a stack deploys with. A stack whose tier is missing or invalid is grouped with prod: its plan fails
+ * the tests anyway, and if it ever reached a deployment it would wait behind the production approval.
+ */
+function tierOf(file: string, project: string): "dev" | "prod" {
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const config = doc?.config ?? {};
+  const tier = config[`${project}:tier`] ?? config.tier;
+  return tier === "dev" ? "dev" : "prod";
+}
+
+/** Every stack in `dir`, sorted by name. */
+export function discoverStacks(dir = process.cwd()): StackInfo[] {
+  const project = projectOf(dir);
+  return fs
+    .readdirSync(dir)
+    .flatMap((f) => {
+      const name = STACK_FILE.exec(f)?.[1];
+      return name ? [{ name, tier: tierOf(path.join(dir, f), project), file: f }] : [];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The names of every stack, or of one tier's. */
+export function stackNames(dir = process.cwd(), tier?: "dev" | "prod"): string[] {
+  return discoverStacks(dir)
+    .filter((s) => !tier || s.tier === tier)
+    .map((s) => s.name);
+}
+
+/** `key=value` lines for `$GITHUB_OUTPUT`: every stack, and the stacks of each tier, as JSON lists. */
+export function githubOutput(stacks: StackInfo[]): string {
+  const names = (tier?: string) =>
+    JSON.stringify(stacks.filter((s) => !tier || s.tier === tier).map((s) => s.name));
+  return `all=${names()}\ndev=${names("dev")}\nprod=${names("prod")}\n`;
+}
+
+function main(argv: string[]): number {
+  const dirAt = argv.indexOf("--dir");
+  const dir = dirAt >= 0 ? path.resolve(argv[dirAt + 1] ?? ".") : process.cwd();
+  let stacks: StackInfo[];
+  try {
+    stacks = discoverStacks(dir);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  if (!stacks.length) {
+    process.stderr.write(`no stack files (Pulumi.<stack>.yaml) in ${dir}\n`);
+    return 1;
+  }
+  if (argv.includes("--github-output")) {
+    process.stdout.write(githubOutput(stacks));
+  } else if (argv.includes("--json")) {
+    process.stdout.write(`${JSON.stringify(stacks.map((s) => s.name))}\n`);
+  } else {
+    const width = Math.max(...stacks.map((s) => s.name.length));
+    for (const s of stacks) process.stdout.write(`${s.name.padEnd(width)}  tier ${s.tier}  ${s.file}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  process.exit(main(process.argv.slice(2)));
+}
