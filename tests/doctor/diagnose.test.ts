@@ -137,6 +137,35 @@ describe("doctor diagnosis", () => {
     assert.deepEqual(diagnose(podIdentity, obs), []);
   });
 
+  test("a cluster that cannot be read is one read-failed finding, not a list of missing objects", () => {
+    const obs = s.healthy();
+    const message = "connect ECONNREFUSED 127.0.0.1:8080";
+    for (const kind of Object.keys(obs.kubernetes) as (keyof Observed["kubernetes"])[]) {
+      if (kind !== "logs") {
+        obs.kubernetes[kind] = [];
+      }
+    }
+    obs.readErrors = [
+      "kubernetes pods in platform",
+      "kubernetes pods in orders",
+      "kubernetes serviceaccounts in platform",
+      "kubernetes serviceaccounts in orders",
+      "kubernetes services in platform",
+      "kubernetes deployments in platform",
+      "kubernetes ingresses",
+      "kubernetes ingressclasses",
+      "kubernetes events",
+      "kubernetes clusterissuers.cert-manager.io",
+      "kubernetes certificates.cert-manager.io",
+    ].map((source) => ({ source, message }));
+    const findings = diagnose(exp, obs);
+    assert.deepEqual(
+      findings.map((f) => [f.id, f.subject, f.next]),
+      [["read-failed", "Kubernetes (11 reads)", "kubectl auth can-i --list"]],
+    );
+    assert.match(findings[0].message, /kubernetes pods in platform, .*: connect ECONNREFUSED/);
+  });
+
   test("--host limits the DNS and certificate checks to that name", () => {
     assert.deepEqual(run(s.recordOwnedByOtherInstance, "orders.dev.internal.example.com"), []);
     assert.equal(run(s.recordOwnedByOtherInstance, "www.dev.example.com")[0].id, "dns-record-owned-by-other");

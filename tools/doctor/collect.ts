@@ -67,11 +67,36 @@ function wire<T>(items: unknown): T[] {
 
 // ---- Kubernetes -----------------------------------------------------------------------------------------------
 
+const NOTHING_READ: KubernetesObserved = {
+  pods: [],
+  serviceAccounts: [],
+  services: [],
+  deployments: [],
+  ingresses: [],
+  ingressClasses: [],
+  events: [],
+  clusterIssuers: [],
+  certificates: [],
+  certificateRequests: [],
+  orders: [],
+  challenges: [],
+  logs: {},
+};
+
 async function collectKubernetes(
   kc: KubeConfig,
   exp: ExpectedPlatform,
   errors: ReadErrors,
 ): Promise<KubernetesObserved> {
+  // Without any kubeconfig the client falls back to http://localhost:8080 and every read fails with a puzzling
+  // TLS message: say what is missing instead.
+  if (kc.getContexts().length === 0 || kc.getCurrentCluster()?.server === "http://localhost:8080") {
+    errors.push({
+      source: "kubernetes",
+      message: `no kubeconfig context (run: aws eks update-kubeconfig --name ${exp.clusterName} --region ${exp.region})`,
+    });
+    return NOTHING_READ;
+  }
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);

@@ -151,6 +151,10 @@ function deploymentOfPod(pod: Observed["kubernetes"]["pods"][number], fallback?:
   return rs && hash && rs.endsWith(`-${hash}`) ? rs.slice(0, -hash.length - 1) : (rs ?? pod.metadata.name);
 }
 
+/** True when a read whose source starts with `prefix` failed: its (empty) data must not be read as "missing". */
+const unread = (obs: Observed, prefix: string) =>
+  obs.readErrors.some((e) => e.source.startsWith(prefix) || e.source === prefix.split(" ")[0]);
+
 // ---- identity -------------------------------------------------------------------------------------------------
 
 function trustStatements(role: RoleObserved, action: string): PolicyStatement[] {
@@ -281,6 +285,9 @@ function checkIdentity(out: Findings, exp: ExpectedPlatform, obs: Observed): voi
       }
     }
 
+    if (unread(obs, `kubernetes serviceaccounts in ${r.namespace}`)) {
+      continue;
+    }
     const sa = k.serviceAccounts.find(
       (s) => s.metadata.namespace === r.namespace && s.metadata.name === r.serviceAccount,
     );
@@ -312,6 +319,7 @@ function checkIdentity(out: Findings, exp: ExpectedPlatform, obs: Observed): voi
     }
     const pods = k.pods.filter(
       (p) =>
+        !unread(obs, `kubernetes pods in ${r.namespace}`) &&
         p.metadata.namespace === r.namespace &&
         p.spec.serviceAccountName === r.serviceAccount &&
         (p.status?.phase ?? "Running") === "Running",
@@ -391,7 +399,7 @@ function checkIngress(out: Findings, exp: ExpectedPlatform, obs: Observed): Map<
       );
     const want = deploy?.spec?.replicas ?? 1;
     const ready = deploy?.status?.readyReplicas ?? 0;
-    if (!deploy || ready < want || ready === 0) {
+    if (!unread(obs, "kubernetes deployments") && (!deploy || ready < want || ready === 0)) {
       out.add(
         "ingress-controller-not-ready",
         "error",
@@ -406,7 +414,7 @@ function checkIngress(out: Findings, exp: ExpectedPlatform, obs: Observed): Map<
     const svc = k.services.filter(inPlatform).find((s) => s.metadata.name === inst.serviceName);
     const addrs = svc ? addresses(svc) : [];
     states.set(inst.className, { className: inst.className, addresses: addrs });
-    if (addrs.length === 0) {
+    if (addrs.length === 0 && !unread(obs, "kubernetes services")) {
       const events = k.events
         .filter(
           (e) =>
@@ -427,7 +435,10 @@ function checkIngress(out: Findings, exp: ExpectedPlatform, obs: Observed): Map<
         `kubectl -n ${exp.namespace} describe service ${inst.serviceName}`,
       );
     }
-    if (!k.ingressClasses.some((c) => c.metadata.name === inst.className)) {
+    if (
+      !unread(obs, "kubernetes ingressclasses") &&
+      !k.ingressClasses.some((c) => c.metadata.name === inst.className)
+    ) {
       out.add(
         "ingressclass-missing",
         "error",
@@ -440,7 +451,7 @@ function checkIngress(out: Findings, exp: ExpectedPlatform, obs: Observed): Map<
   }
   for (const ing of k.ingresses) {
     const state = states.get(ing.spec?.ingressClassName ?? "");
-    if (!state) {
+    if (!state || unread(obs, "kubernetes services")) {
       continue;
     }
     const have = addresses(ing);
@@ -648,6 +659,9 @@ function describeRecord(r: RecordSet): string {
 
 function checkIssuers(out: Findings, exp: ExpectedPlatform, obs: Observed): Set<string> {
   const broken = new Set<string>();
+  if (unread(obs, "kubernetes clusterissuers")) {
+    return broken;
+  }
   for (const name of exp.certManager.issuers) {
     const issuer = obs.kubernetes.clusterIssuers.find((i) => i.metadata.name === name);
     if (!issuer) {
@@ -929,19 +943,43 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   );
 }
 
-export function diagnose(exp: ExpectedPlatform, obs: Observed, opts: DiagnoseOptions = {}): Finding[] {
-  const out = new Findings();
+/** What a failed read source is about, and the command that shows whether the operator may read it. */
+function readArea(source: string): { area: string; next: string } {
+  if (source.startsWith("kubernetes")) {
+    return { area: "Kubernetes", next: "kubectl auth can-i --list" };
+  }
+  if (source.startsWith("iam") || source.startsWith("route53") || source.startsWith("eks")) {
+    return { area: "AWS", next: "aws sts get-caller-identity" };
+  }
+  return { area: source, next: "" };
+}
+
+/** One finding per distinct failure, naming every read it broke: no credentials is one cause, not twenty. */
+function reportReadErrors(out: Findings, obs: Observed): void {
+  const groups = new Map<string, { area: string; next: string; message: string; sources: string[] }>();
   for (const e of obs.readErrors) {
-    // An incomplete read is an error: the doctor cannot say the platform is healthy.
+    const { area, next } = readArea(e.source);
+    const key = `${area}\u0000${e.message}`;
+    const group = groups.get(key) ?? { area, next, message: e.message, sources: [] };
+    group.sources.push(e.source);
+    groups.set(key, group);
+  }
+  for (const g of groups.values()) {
+    // An incomplete read is an error: the doctor cannot say the platform is healthy, and skips what depends on it.
     out.add(
       "read-failed",
       "error",
-      e.source,
-      `The doctor could not read ${e.source}; checks that need it were skipped.`,
-      [e.message],
-      "aws sts get-caller-identity && kubectl auth can-i --list",
+      g.sources.length === 1 ? g.sources[0] : `${g.area} (${g.sources.length} reads)`,
+      `The doctor could not read ${g.sources.join(", ")}: ${g.message}. Checks that need it were skipped.`,
+      [g.message],
+      g.next || "npm run doctor -- <stack> --json",
     );
   }
+}
+
+export function diagnose(exp: ExpectedPlatform, obs: Observed, opts: DiagnoseOptions = {}): Finding[] {
+  const out = new Findings();
+  reportReadErrors(out, obs);
   checkIdentity(out, exp, obs);
   const states = checkIngress(out, exp, obs);
   checkExternalDns(out, exp, obs, states, opts);
