@@ -155,6 +155,9 @@ function changedInputPaths(a: unknown, b: unknown, prefix = ""): string[] {
   return json(a) === json(b) ? [] : [prefix || "(inputs)"];
 }
 
+/** How plans mask secret values (tools/harness.ts). */
+const SECRET_MASK = "[secret]";
+
 const placeholder = (r: { type: string; name: string }) => `<known after apply: ${r.type} ${r.name} `;
 
 /** Paths under `inputs` whose value is computed from `source`'s outputs (mock placeholders name the source). */
@@ -244,7 +247,9 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
     for (const src of r.inputsFrom ?? []) {
       if (replaced.has(src)) {
         const from = newById.get(src);
-        if (from) changed.push(...pathsFrom(r.inputs, placeholder(from)));
+        // A secret hides which output it holds: a masked value computed from a replaced resource may change.
+        if (from)
+          changed.push(...pathsFrom(r.inputs, placeholder(from)), ...pathsFrom(r.inputs, SECRET_MASK));
       }
     }
     const paths = replaceOn(rule, r.provider ? newById.get(r.provider)?.inputs : undefined);
@@ -331,7 +336,7 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
         "collision",
         s.id,
         `release ${s.name} moves (${s.paths.join(", ")}) but ${kept.map(ownedKey).join(", ")} are kept from the old release and carry its ownership annotations, which Helm refuses to adopt`,
-        "move the kept objects first: annotate them with the new release's meta.helm.sh/release-name and release-namespace (docs/operations.md), or keep the release where it is",
+        "move the kept objects first: annotate them with the new release's meta.helm.sh/release-name and meta.helm.sh/release-namespace (docs/operations.md), or keep the release where it is",
       );
     }
     const live = shared.filter((o) => !o.kept);
