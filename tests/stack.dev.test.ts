@@ -377,7 +377,8 @@ describe("dev stack", () => {
       defaultClusterIssuer: "letsencrypt-staging",
       internalCaCertificatePem:
         "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca certPem>",
-      internalCaNotAfter: "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca validityEndTime>",
+      internalCaNotAfter:
+        "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca validityEndTime>",
       irsaRoleArns: roleArns,
       workloadRoleArns: roleArns,
       workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),
