@@ -34,3 +34,10 @@ export const charts = {
     appVersion: "v1.21.1",
   },
 } as const satisfies Record<string, ChartPin>;
+
+/**
+ * The F5 NGINX Ingress Controller's CRDs (VirtualServer, Policy, TransportServer, ...) of the pinned app version,
+ * as the project publishes them for manifest installs (`deploy/crds.yaml` at the release tag). Installed as their
+ * own resource: Helm applies a chart's `crds/` only on install, so a running controller could never get them.
+ */
+export const nginxIngressCrdsUrl = `https://raw.githubusercontent.com/nginx/kubernetes-ingress/v${charts.nginxIngress.appVersion}/deploy/crds.yaml`;

@@ -108,6 +108,8 @@ export interface IngressInstanceConfig {
   readonly highAvailability: boolean;
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly enableCustomResources: boolean;
+  /** The instance's key before a rename (its release takes the old release's place); undefined otherwise. */
+  readonly renamedFrom?: string;
 }
 
 export interface IngressConfig {

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BINDINGS } from "../model/enums";
 
-export const CONTRACT_VERSION = "1.1";
+export const CONTRACT_VERSION = "1.2";
 
 const byKey = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
@@ -44,6 +44,11 @@ export const outputContract = {
   clusterIssuers: z.array(z.string()).describe("Names of all ClusterIssuers."),
   defaultClusterIssuer: z.string().describe("The ClusterIssuer application teams should use by default."),
   internalCaCertificatePem: z.string().describe("PEM of the internal CA certificate (public part) to trust."),
+  internalCaNotAfter: z
+    .string()
+    .describe(
+      "Since 1.2. When the internal CA certificate expires (RFC 3339); a `pulumi up` in its last 30 days renews it with the same key.",
+    ),
   irsaRoleArns: byKey(z.string()).describe(
     "Deprecated since 1.1, read `workloadRoleArns` (the same values): role ARN by role key, whatever the role's binding.",
   ),

@@ -238,7 +238,12 @@ describe("plan-diff", () => {
 
       const both = cli(baseFile, headFile, "--title", "Changes to dev");
       assert.equal(both.status, 0, both.stderr);
-      assert.equal(both.stdout, renderDiff(diffPlans(base, head), "Changes to dev"));
+      assert.ok(both.stdout.startsWith(renderDiff(diffPlans(base, head), "Changes to dev")), both.stdout);
+      // The transition section follows (tests/plan-diff.transitions.test.ts covers it).
+      assert.match(
+        both.stdout,
+        /#### Predicted replacements and deletions\n\n- `kubernetes:core\/v1:Namespace` \*\*legacy\*\* deleted\n$/,
+      );
 
       const noBase = cli(path.join(dir, "absent.json"), headFile);
       assert.equal(noBase.status, 0, noBase.stderr);

@@ -354,7 +354,7 @@ describe("dev stack", () => {
       "orders-api": roleArn("dev-orders-api-orders"),
     };
     assert.deepEqual(dev.outputs, {
-      contractVersion: "1.1",
+      contractVersion: "1.2",
       environment: "dev",
       tier: "dev",
       clusterName: "dev-eks",
@@ -377,6 +377,8 @@ describe("dev stack", () => {
       defaultClusterIssuer: "letsencrypt-staging",
       internalCaCertificatePem:
         "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca certPem>",
+      internalCaNotAfter:
+        "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca validityEndTime>",
       irsaRoleArns: roleArns,
       workloadRoleArns: roleArns,
       workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),

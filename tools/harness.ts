@@ -38,6 +38,19 @@ export interface CapturedResource {
   inputsFrom: string[];
   /** Resolved inputs; secrets replaced by `[secret]`. */
   inputs: Record<string, unknown>;
+  /**
+   * Resource options that decide how a change is carried out (tools/transitions reads them); present only when
+   * one is set. Aliases as `<type>::<name>` with the resource's own type or name where the alias keeps it.
+   */
+  options?: CapturedOptions;
+}
+
+export interface CapturedOptions {
+  deleteBeforeReplace?: boolean;
+  retainOnDelete?: boolean;
+  aliases?: string[];
+  replaceOnChanges?: string[];
+  ignoreChanges?: string[];
 }
 
 export interface CapturedInvoke {
@@ -262,6 +275,32 @@ async function resolveAll(value: unknown): Promise<unknown> {
   return v;
 }
 
+/** The options of a registration that tools/transitions needs, or undefined when none is set. */
+function capturedOptions(
+  type: string,
+  name: string,
+  opts: pulumi.CustomResourceOptions | pulumi.ComponentResourceOptions,
+): CapturedOptions | undefined {
+  const custom = opts as pulumi.CustomResourceOptions;
+  const out: CapturedOptions = {};
+  if (custom.deleteBeforeReplace !== undefined) out.deleteBeforeReplace = custom.deleteBeforeReplace;
+  if (opts.retainOnDelete !== undefined) out.retainOnDelete = opts.retainOnDelete;
+  if (opts.replaceOnChanges?.length) out.replaceOnChanges = [...opts.replaceOnChanges];
+  if (opts.ignoreChanges?.length) out.ignoreChanges = [...opts.ignoreChanges];
+  const aliases = (opts.aliases ?? []).flatMap((a): string[] => {
+    if (typeof a === "string") {
+      return [a];
+    }
+    // Only plain values are recorded: an alias computed from outputs cannot be known before the program runs.
+    const alias = a as { type?: unknown; name?: unknown };
+    const aliasType = typeof alias.type === "string" ? alias.type : type;
+    const aliasName = typeof alias.name === "string" ? alias.name : name;
+    return [`${aliasType}::${aliasName}`];
+  });
+  if (aliases.length) out.aliases = aliases;
+  return Object.keys(out).length ? out : undefined;
+}
+
 export async function runProgram(opts: RunOptions): Promise<Capture> {
   const project = opts.project ?? projectName();
   const fromFile = opts.config ? undefined : readStackConfig(opts.stack, ROOT, opts.stackFile);
@@ -328,6 +367,10 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
           inputsFrom: [],
           inputs: {},
         };
+        const options = capturedOptions(t.type, t.name, t.opts);
+        if (options) {
+          rec.options = options;
+        }
         records.set(id, rec);
         const parent = t.opts.parent;
         const provider = (t.opts as pulumi.CustomResourceOptions).provider;

@@ -10,8 +10,15 @@
  * The base plan may legitimately be missing (the base revision has no offline plan yet, or its plan failed): then
  * the summary says so and describes the head plan alone, and the command still exits 0. A missing or unreadable
  * head plan is an error (exit 1): the pull request's own plan must work.
+ *
+ * With a base plan, a last section lists the replacements and deletions the transition judge
+ * (tools/transitions/judge.ts) predicts, and the unsafe transitions as errors; `--strict` makes those exit 3.
  */
 import * as fs from "node:fs";
+import { transitionSection } from "./transitions/report";
+
+/** Exit code with `--strict` when the judge finds an unsafe transition. */
+export const STRICT_UNSAFE = 3;
 
 export interface PlanResource {
   id: string;
@@ -316,7 +323,7 @@ export function main(argv: string[]): number {
   const title = titleAt >= 0 ? argv[titleAt + 1] : undefined;
   const files = argv.filter((a, i) => !a.startsWith("--") && (titleAt < 0 || i !== titleAt + 1));
   if (files.length !== 2) {
-    process.stderr.write("usage: plan-diff <base.json> <head.json> [--title TEXT]\n");
+    process.stderr.write("usage: plan-diff <base.json> <head.json> [--title TEXT] [--strict]\n");
     return 2;
   }
   const [baseFile, headFile] = files;
@@ -328,12 +335,14 @@ export function main(argv: string[]): number {
     return 1;
   }
   const base = readBase(baseFile);
+  // The day-2 judge (tools/transitions): predicted replacements and deletions, unsafe ones as errors.
+  const transition = "plan" in base ? transitionSection(base.plan, head) : undefined;
   process.stdout.write(
     "plan" in base
-      ? renderDiff(diffPlans(base.plan, head), title)
+      ? `${renderDiff(diffPlans(base.plan, head), title)}\n${transition!.markdown}`
       : renderWithoutBase(head, base.missing, title),
   );
-  return 0;
+  return argv.includes("--strict") && transition?.safe === false ? STRICT_UNSAFE : 0;
 }
 
 if (require.main === module) {

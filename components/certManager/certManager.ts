@@ -41,7 +41,9 @@ export class CertManager extends pulumi.ComponentResource {
         atomic: true,
         timeout: 600,
       },
-      { parent: this, provider: args.provider },
+      // The chart renders cluster-scoped objects named after the release (ClusterRoles, webhook configurations):
+      // a replacement (a new namespace) must delete the old release first or the new one meets them.
+      { parent: this, provider: args.provider, deleteBeforeReplace: true },
     );
     this.registerOutputs({ releaseName: this.release.name });
   }

@@ -17,7 +17,10 @@ export interface ClusterIssuersArgs {
   certManagerRelease: pulumi.Resource;
   /** The cluster's Kubernetes provider. */
   provider: k8s.Provider;
-  /** Protect the CA key and certificate (replacing them breaks trust in every internal certificate). */
+  /**
+   * Protect the CA key (replacing it breaks trust in every internal certificate). The certificate is never
+   * protected: it must renew (a replacement with the same key) and take subject or validity changes.
+   */
   protect: boolean;
 }
 
@@ -28,6 +31,8 @@ export class ClusterIssuers extends pulumi.ComponentResource {
   readonly defaultIssuer: pulumi.Output<string>;
   /** PEM of the internal CA certificate (public part only) for other teams' trust stores. */
   readonly caCertificatePem: pulumi.Output<string>;
+  /** When the internal CA certificate expires (RFC 3339), for monitoring. */
+  readonly caNotAfter: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-platform:tls:ClusterIssuers", name, {}, opts);
@@ -49,7 +54,10 @@ export class ClusterIssuers extends pulumi.ComponentResource {
         isCaCertificate: true,
         allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
       },
-      { parent: this, protect: args.protect },
+      // Not protected: the TLS provider renews by replacement (terraform-provider-tls common_cert.go,
+      // ready_for_renewal), and every input change replaces it too; a protected certificate would make each
+      // such `pulumi up` fail. Certificates signed by the CA stay valid: they chain to the key, which is kept.
+      { parent: this },
     );
     const secret = new k8s.core.v1.Secret(
       INTERNAL_CA_SECRET,
@@ -58,6 +66,8 @@ export class ClusterIssuers extends pulumi.ComponentResource {
         type: "kubernetes.io/tls",
         stringData: { "tls.crt": cert.certPem, "tls.key": pulumi.secret(key.privateKeyPem) },
       },
+      // The provider updates it in place on renewal (enableSecretMutable, cluster/clusterAccess.ts), so the CA
+      // issuer never sees its secret missing.
       { parent: this, provider: args.provider },
     );
     const manifests: [ClusterIssuerManifest, pulumi.Resource[]][] = [
@@ -75,7 +85,9 @@ export class ClusterIssuers extends pulumi.ComponentResource {
     this.issuerNames = pulumi.output(manifests.map(([m]) => m.metadata.name));
     this.defaultIssuer = pulumi.output(cfg.defaultIssuer);
     this.caCertificatePem = cert.certPem;
+    this.caNotAfter = cert.validityEndTime;
     this.registerOutputs({
+      caNotAfter: this.caNotAfter,
       issuerNames: this.issuerNames,
       defaultIssuer: this.defaultIssuer,
       caCertificatePem: this.caCertificatePem,

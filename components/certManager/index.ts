@@ -37,6 +37,7 @@ function deploy(cfg: CertManagerConfig, ctx: DeployContext): AddOnOutputs {
     clusterIssuers: issuers.issuerNames,
     defaultClusterIssuer: issuers.defaultIssuer,
     internalCaCertificatePem: issuers.caCertificatePem,
+    internalCaNotAfter: issuers.caNotAfter,
   };
 }
 

@@ -93,7 +93,14 @@ export class ClusterAccess extends pulumi.ComponentResource {
           ),
         );
     }
-    this.provider = new k8s.Provider(`${c.name}-k8s`, { kubeconfig }, { parent: this });
+    // enableSecretMutable: a Secret's data then updates in place instead of replacing the Secret (the default,
+    // pulumi-kubernetes provider/pkg/provider/diff.go), so the internal CA's secret is never briefly absent
+    // when its certificate renews. Changing this setting updates the provider in place (DiffConfig).
+    this.provider = new k8s.Provider(
+      `${c.name}-k8s`,
+      { kubeconfig, enableSecretMutable: true },
+      { parent: this },
+    );
     this.registerOutputs({ clusterName: this.clusterName, oidcProviderArn: this.oidcProviderArn });
   }
 }

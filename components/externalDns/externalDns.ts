@@ -56,7 +56,8 @@ export class ExternalDns extends pulumi.ComponentResource {
           ),
         atomic: true,
       },
-      { parent: this, provider: args.provider },
+      // Its ClusterRole and binding are named after the release: a replacement (a new namespace) deletes first.
+      { parent: this, provider: args.provider, deleteBeforeReplace: true },
     );
     this.ownerId = pulumi.output(inst.ownerId);
     this.zoneIds = pulumi.output([...inst.zoneIds]);

@@ -1,20 +1,30 @@
 /**
  * The F5 NGINX Ingress Controller add-on: one Helm release, IngressClass and NLB per instance.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "../../model/config";
 import type { Scheme } from "../../model/enums";
 import type { AddOn, AddOnOutputs, DeployContext } from "../addOn";
+import { nginxIngressCrdsUrl } from "../versions";
 import { NginxIngress } from "./nginxIngress";
 import { resolveIngress } from "./resolve";
 import { ingressSchema } from "./schema";
 
 function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
+  // Cluster-scoped and shared by every instance. Installed whether or not an instance watches them yet, so
+  // turning enableCustomResources on later finds them; kept on delete, because deleting a CRD deletes every
+  // VirtualServer and Policy in the cluster. A remote component: its inputs (the versioned URL) show in a plan.
+  const crds = new k8s.yaml.v2.ConfigFile(
+    "nginx-ingress-crds",
+    { file: nginxIngressCrdsUrl },
+    { parent: ctx.parent, provider: ctx.provider, retainOnDelete: true },
+  );
   const instances = cfg.instances.map((instance) => ({
     instance,
     controller: new NginxIngress(
       `ingress-${instance.key}`,
-      { instance, loadBalancer: cfg.loadBalancer, namespace: ctx.namespace, provider: ctx.provider },
+      { instance, loadBalancer: cfg.loadBalancer, namespace: ctx.namespace, provider: ctx.provider, crds },
       { parent: ctx.parent },
     ),
   }));

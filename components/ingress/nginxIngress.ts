@@ -18,6 +18,8 @@ export interface NginxIngressArgs {
   namespace: pulumi.Input<string>;
   /** The cluster's Kubernetes provider. */
   provider: k8s.Provider;
+  /** The controller's CRDs (installed once per cluster): the release waits for them. */
+  crds: pulumi.Resource;
 }
 
 export class NginxIngress extends pulumi.ComponentResource {
@@ -29,7 +31,19 @@ export class NginxIngress extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: NginxIngressArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("eks-platform:ingress:NginxIngress", name, {}, opts);
+    const renamedFrom = args.instance.renamedFrom;
+    // After a key rename, the alias makes the new release the old one's successor (a replacement) instead of a
+    // second release that would meet the old one's IngressClass.
+    const previous = renamedFrom === undefined ? undefined : ingressReleaseName(renamedFrom);
+    super(
+      "eks-platform:ingress:NginxIngress",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), ...(previous ? [{ name: previous }] : [])],
+      },
+    );
     const release = ingressReleaseName(args.instance.key);
     this.release = new k8s.helm.v3.Release(
       release,
@@ -39,12 +53,20 @@ export class NginxIngress extends pulumi.ComponentResource {
         version: charts.nginxIngress.version,
         namespace: args.namespace,
         values: ingressValues(args.instance, args.loadBalancer),
-        // The controller's CRDs come only when asked for: Helm installs CRDs but never upgrades them.
-        skipCrds: !args.instance.enableCustomResources,
+        // The CRDs come from their own resource (args.crds): Helm would apply the chart's only on install.
+        skipCrds: true,
         atomic: true,
         timeout: 600,
       },
-      { parent: this, provider: args.provider },
+      {
+        parent: this,
+        provider: args.provider,
+        dependsOn: [args.crds],
+        aliases: previous ? [{ name: previous }] : [],
+        // A replacement (a new namespace, a renamed key) renders the same IngressClass, which the old release
+        // owns until it is deleted (pulumi-kubernetes replaces releases create-before-delete): delete it first.
+        deleteBeforeReplace: true,
+      },
     );
     // Read the Service the chart made, after the release: its status carries the NLB's DNS name. The ID is
     // unknown in a first preview, so the read is skipped then instead of failing on a Service not yet there.

@@ -23,6 +23,7 @@ export function resolveIngress(input: IngressInput | undefined, ctx: ResolveCont
     highAvailability: d.ingressHighAvailability,
     requests: d.ingressRequests,
     enableCustomResources: inst.enableCustomResources ?? false,
+    renamedFrom: inst.renamedFrom,
   }));
   if (instances.length === 0) {
     problems.add("ingress.instances", "at least one instance", {});
@@ -33,6 +34,13 @@ export function resolveIngress(input: IngressInput | undefined, ctx: ResolveCont
       problems.add(
         `ingress.instances.${inst.key}`,
         `a shorter instance key: its Helm release "${release}" has ${release.length} characters and Helm allows ${HELM_RELEASE_NAME_MAX}`,
+      );
+    }
+    if (inst.renamedFrom !== undefined && (inst.renamedFrom === inst.key || inst.renamedFrom in given)) {
+      problems.add(
+        `ingress.instances.${inst.key}.renamedFrom`,
+        `the key of an instance that no longer exists; '${inst.renamedFrom}' is ${inst.renamedFrom === inst.key ? "this instance's own key" : "another instance's key"}`,
+        inst.renamedFrom,
       );
     }
     const first = instances.findIndex((o) => o.className === inst.className);

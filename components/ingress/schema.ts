@@ -28,7 +28,12 @@ const ingressInstance = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      "Install and watch the controller's own CRDs (VirtualServer, Policy, ...). Helm installs CRDs but never upgrades them. Default: false (plain Ingress only).",
+      "Watch the controller's own resources (VirtualServer, Policy, ...). Their CRDs are installed for every stack from the pinned version, so this can be turned on in a running stack. Default: false (plain Ingress only).",
+    ),
+  renamedFrom: k8sName
+    .optional()
+    .describe(
+      "The key this instance had before a rename. Its release is then replaced in place of the old one (the old release is deleted first, so the IngressClass is free; the NLB is recreated). Remove it after the rename is deployed. Default: none.",
     ),
 });
 
