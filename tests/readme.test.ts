@@ -92,9 +92,9 @@ describe("Node.js version", () => {
       );
       // Under `npm test`, npm hands its own settings (this project's .npmrc included) to children as
       // npm_config_* variables: drop them so that only the temporary project's .npmrc counts.
-      const env = Object.fromEntries(
+      const env: NodeJS.ProcessEnv = Object.fromEntries(
         Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)),
-      ) as NodeJS.ProcessEnv;
+      );
       const cli = process.env.npm_execpath;
       const [command, prefix] = cli?.endsWith(".js") ? [process.execPath, [cli]] : ["npm", []];
       const run = spawnSync(command, [...prefix, "install", "--offline"], {
