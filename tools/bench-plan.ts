@@ -21,30 +21,33 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "./harness";
 
-interface Sample {
+export interface Sample {
   wall: number;
   cpu?: number;
   peakMiB?: number;
 }
 
-interface Command {
+export interface Command {
   label: string;
+  /** Arguments to this Node binary. */
   args: string[];
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   runs: number;
 }
 
 const GNU_TIME = "/usr/bin/time";
 const hasGnuTime = fs.existsSync(GNU_TIME);
 
-function measure(cmd: Command): Sample {
+/** Runs one command once; throws if it fails. */
+export function measure(cmd: Command): Sample {
   const report = path.join(os.tmpdir(), `bench-time-${process.pid}.txt`);
   const [file, args] = hasGnuTime
     ? [GNU_TIME, ["-o", report, "-f", "%U %S %M", process.execPath, ...cmd.args]]
     : [process.execPath, cmd.args];
   const start = process.hrtime.bigint();
   const run = spawnSync(file, args, {
-    cwd: ROOT,
+    cwd: cmd.cwd ?? ROOT,
     env: { ...process.env, ...cmd.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -103,6 +106,49 @@ function scaledStackFile(dir: string, roles: number): string {
   const file = path.join(dir, `Pulumi.scale.yaml`);
   fs.writeFileSync(file, stringify(doc));
   return file;
+}
+
+/** min, median and max of each command's figures. */
+export function report(commands: Command[], samples: Map<string, Sample[]>): void {
+  for (const c of commands) {
+    const s = samples.get(c.label)!;
+    console.log(`${c.label}:`);
+    console.log(
+      `  wall s   ${spread(
+        s.map((x) => x.wall),
+        2,
+      )}`,
+    );
+    if (hasGnuTime) {
+      console.log(
+        `  cpu s    ${spread(
+          s.map((x) => x.cpu!),
+          2,
+        )}`,
+      );
+      console.log(
+        `  peak MiB ${spread(
+          s.map((x) => x.peakMiB!),
+          0,
+        )}`,
+      );
+    }
+  }
+}
+
+/** The ratio a/b of each round's pair of runs. */
+export function ratioLine(label: string, a: Sample[], b: Sample[]): string {
+  const wall = spread(
+    a.map((x, i) => x.wall / b[i].wall),
+    2,
+  );
+  const cpu = hasGnuTime
+    ? `; cpu ${spread(
+        a.map((x, i) => x.cpu! / b[i].cpu!),
+        2,
+      )}`
+    : "";
+  return `  ${label}: wall ${wall}${cpu}`;
 }
 
 function main(argv: string[]): void {
