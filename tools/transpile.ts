@@ -3,14 +3,16 @@
  * `node --require ./tools/transpile.ts tools/plan.ts dev`.
  *
  * It emits each `.ts` file the way Pulumi's language host does with `noCheck` (tsconfig.pulumi.json): ts-node in
- * transpile-only mode is TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
- * `dist/index.js`, `transpileOnly`), so the offline plan runs the JavaScript the CLI runs. Each output is kept on
+ * transpile-only mode calls TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
+ * `dist/index.js`, `createTranspileOnlyGetOutputFunction`), so the offline plan runs the JavaScript the CLI runs
+ * (six files compared: identical but for the source-map comment). Each output is kept on
  * disk under a hash of the TypeScript version, the compiler options and the source: a run whose files have not
  * changed never loads the compiler (~9 MB of JavaScript). Node's compile cache then keeps the V8 bytecode of
  * everything loaded, node_modules included. Type checking is `npm run typecheck`'s job, as it is in CI.
  *
- * Node loads this file itself (its built-in type stripping), before any loader exists: it may use only syntax
- * that stripping removes, and only Node's built-in modules at the top level.
+ * Node loads this file itself (its built-in type stripping, on by default in the Node 22.23 the project uses),
+ * before any loader exists: it may use only syntax that stripping removes, only Node's built-in modules at the
+ * top level, and no import or export of values (that would make it an ES module).
  */
 import type * as TypeScript from "typescript";
 
