@@ -2,8 +2,11 @@
  * The real program with the real Pulumi.dev.yaml under mocks: exactly what the dev stack creates.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { resource, resourcesOfType, runProgram, type Capture } from "../tools/harness";
+import { resource, resourcesOfType, type Capture } from "../tools/harness";
 import { charts } from "../components/versions";
 import {
   T,
@@ -16,10 +19,11 @@ import {
   trustOf,
   valuesOf,
 } from "./helpers/program";
+import { planStack } from "./helpers/stacks";
 
 let dev: Capture;
 before(async () => {
-  dev = await runProgram({ stack: "dev" });
+  dev = await planStack("dev", fs.mkdtempSync(path.join(os.tmpdir(), "stack-dev-")));
 });
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9";

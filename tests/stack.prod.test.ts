@@ -3,8 +3,11 @@
  * account and the OIDC provider look-up.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { resource, resourcesOfType, runProgram, type Capture } from "../tools/harness";
+import { resource, resourcesOfType, type Capture } from "../tools/harness";
 import {
   T,
   assertNoPrivateKeyInPlainText,
@@ -15,10 +18,11 @@ import {
   trustOf,
   valuesOf,
 } from "./helpers/program";
+import { planStack } from "./helpers/stacks";
 
 let prod: Capture;
 before(async () => {
-  prod = await runProgram({ stack: "prod" });
+  prod = await planStack("prod", fs.mkdtempSync(path.join(os.tmpdir(), "stack-prod-")));
 });
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/(cluster-oidc-id)";

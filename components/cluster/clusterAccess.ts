@@ -3,8 +3,9 @@
  * with @pulumi/eks. Either way it yields the cluster's IAM OIDC provider ARN (when an IRSA role needs it) and one
  * explicit Kubernetes provider that every Kubernetes resource of the program uses.
  */
-import * as aws from "@pulumi/aws";
-import * as eks from "@pulumi/eks";
+import * as awsEks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import type * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../model/config";
@@ -37,7 +38,11 @@ export class ClusterAccess extends pulumi.ComponentResource {
     const c = args.cluster;
     let kubeconfig: pulumi.Output<string>;
     if (c.mode === "new") {
-      const cluster = new eks.Cluster(
+      // Loaded only here: @pulumi/eks loads some 430 modules, all of @pulumi/aws among them, which would double the
+      // start-up time of every stack that reaches an existing cluster (npm run bench, docs/contributing.md).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Cluster } = require("@pulumi/eks") as typeof eks;
+      const cluster = new Cluster(
         c.name,
         {
           name: c.name,
@@ -58,7 +63,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       // kubeconfigJson, not getKubeconfig(): the method never resolves under mocks and needs the provider plugin.
       kubeconfig = cluster.kubeconfigJson;
     } else {
-      const found = aws.eks.getClusterOutput({ name: c.name }, { parent: this });
+      const found = awsEks.getClusterOutput({ name: c.name }, { parent: this });
       const issuerUrl = found.identities.apply((ids) => ids[0].oidcs[0].issuer);
       this.clusterName = found.name;
       if (!args.needsOidcProvider) {
@@ -66,7 +71,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       } else if (c.oidcProviderArn) {
         this.oidcProviderArn = pulumi.output(c.oidcProviderArn);
       } else if (c.createOidcProvider) {
-        const provider = new aws.iam.OpenIdConnectProvider(
+        const provider = new iam.OpenIdConnectProvider(
           `${c.name}-oidc`,
           // No thumbprint: IAM no longer needs one for providers it can verify through its own CA store.
           { url: issuerUrl, clientIdLists: ["sts.amazonaws.com"], tags: args.tags },

@@ -2,7 +2,7 @@
  * Every workload role of the platform (model/config.ts `IdentityConfig.roles`: the add-ons' roles and the
  * teams' extra roles), and the EKS Pod Identity agent when the stack asks for it.
  */
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdentityConfig } from "../../model/config";
 import type { ServiceAccountBinding } from "../addOn";
@@ -51,7 +51,7 @@ export class PlatformIdentity extends pulumi.ComponentResource {
     const { identity } = args;
     const agent = identity.installPodIdentityAgent
       ? [
-          new aws.eks.Addon(
+          new eks.Addon(
             POD_IDENTITY_AGENT_ADDON,
             { clusterName: args.clusterName, addonName: POD_IDENTITY_AGENT_ADDON, tags: { ...args.tags } },
             { parent: this },

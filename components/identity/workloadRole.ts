@@ -3,7 +3,8 @@
  * and how pods get it: `irsa` (OIDC trust on the service account; the service account is annotated) or
  * `pod-identity` (trust on EKS Pod Identity plus an association for the service account).
  */
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadRoleSpec } from "../../model/config";
 import { policyDocument, type PolicyDocument } from "../../model/iam";
@@ -99,7 +100,7 @@ export class WorkloadRole extends pulumi.ComponentResource {
       throw new Error(`IAM role "${roleName}" has no policy statements`);
     }
     const keepIrsaTrust = args.keepIrsaTrust ?? false;
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       roleName,
       {
         name: roleName,
@@ -112,7 +113,7 @@ export class WorkloadRole extends pulumi.ComponentResource {
       },
       { parent: this, protect: args.protect },
     );
-    const policy = new aws.iam.Policy(
+    const policy = new iam.Policy(
       roleName,
       {
         name: roleName,
@@ -122,14 +123,14 @@ export class WorkloadRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const attachment = new aws.iam.RolePolicyAttachment(
+    const attachment = new iam.RolePolicyAttachment(
       roleName,
       { role: role.name, policyArn: policy.arn },
       { parent: this },
     );
     const ready: pulumi.Input<unknown>[] = [attachment.id];
     if (spec.binding === "pod-identity") {
-      const association = new aws.eks.PodIdentityAssociation(
+      const association = new eks.PodIdentityAssociation(
         roleName,
         {
           clusterName: args.clusterName,

@@ -1,13 +1,19 @@
 /**
  * Stack files for tests: write one derived from a real stack, and plan a stack in a child process as a user would
  * (`tools/plan.ts`), returning its JSON plan.
+ *
+ * Each distinct stack is planned once per test run: the first test file that asks plans it, the others (each
+ * `node --test` file is its own process) read the result from a folder shared by the files of one run.
  */
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { stringify } from "yaml";
 import type { Capture } from "../../tools/harness";
-import { runTool } from "./cli";
+import { ROOT, runTool, type Run } from "./cli";
 import { setPath, stackValues } from "./config";
 
 /** Writes `Pulumi.<name>.yaml` in `dir` from decoded values (project keys without namespace); returns its path. */
@@ -32,10 +38,89 @@ export function derivedStackFile(
   return writeStackFile(dir, name, values);
 }
 
+/** Everything a plan depends on besides its stack file: the program, the tools and the installed packages. */
+function sourceHash(): string {
+  const hash = crypto.createHash("sha256");
+  const walk = (rel: string): void => {
+    const full = path.join(ROOT, rel);
+    if (fs.statSync(full).isDirectory()) {
+      for (const entry of fs.readdirSync(full).sort()) walk(path.join(rel, entry));
+    } else if (/\.(ts|json|ya?ml)$/.test(rel)) {
+      hash.update(rel).update("\0").update(fs.readFileSync(full)).update("\0");
+    }
+  };
+  for (const rel of [
+    "index.ts",
+    "model",
+    "components",
+    "stacks",
+    "tools",
+    "package-lock.json",
+    "Pulumi.yaml",
+  ]) {
+    walk(rel);
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * The folder the test files of this run share. `node --test` starts every test file as a child of one runner
+ * process, so the runner's pid names the run; the source hash keeps a reused pid from serving stale plans.
+ */
+const shared = path.join(os.tmpdir(), `eks-platform-plans-${process.ppid}-${sourceHash()}`);
+
+export interface PlanRun {
+  /** The plan command's exit code and output (without `--quiet`: the full rendering). */
+  run: Run;
+  /** The JSON plan, when the command succeeded. */
+  json?: string;
+}
+
+/** Runs `npm run plan -- <stack>` once per test run; later callers, in any test file, get the first run's result. */
+export async function planRun(stack: string, stackFile?: string): Promise<PlanRun> {
+  const config = fs.readFileSync(stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+  const key = crypto
+    .createHash("sha256")
+    .update(stack)
+    .update("\0")
+    .update(config)
+    .digest("hex")
+    .slice(0, 24);
+  fs.mkdirSync(shared, { recursive: true });
+  const result = path.join(shared, `${key}.json`);
+  const lock = path.join(shared, `${key}.lock`);
+  for (;;) {
+    if (fs.existsSync(result)) {
+      return JSON.parse(fs.readFileSync(result, "utf8")) as PlanRun;
+    }
+    try {
+      fs.closeSync(fs.openSync(lock, "wx"));
+      break;
+    } catch {
+      // Another test file is planning this stack: wait for its result.
+      await sleep(50);
+    }
+  }
+  const out = fs.mkdtempSync(path.join(shared, `${stack}-`));
+  const run = await runTool("tools/plan.ts", [
+    stack,
+    "--out",
+    out,
+    ...(stackFile ? ["--stack-file", stackFile] : []),
+  ]);
+  const file = path.join(out, `${stack}.json`);
+  const planned: PlanRun = { run, json: run.code === 0 ? fs.readFileSync(file, "utf8") : undefined };
+  // Written whole under another name, then renamed, so a waiting process never reads half a file.
+  fs.writeFileSync(`${result}.tmp`, JSON.stringify(planned));
+  fs.renameSync(`${result}.tmp`, result);
+  return planned;
+}
+
 /** Plans `stack` (from its real stack file, or `stackFile`) into `out` and returns the plan; fails on a non-zero exit. */
 export async function planStack(stack: string, out: string, stackFile?: string): Promise<Capture> {
-  const args = [stack, "--out", out, "--quiet", ...(stackFile ? ["--stack-file", stackFile] : [])];
-  const run = await runTool("tools/plan.ts", args);
+  const { run, json } = await planRun(stack, stackFile);
   assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(fs.readFileSync(path.join(out, `${stack}.json`), "utf8")) as Capture;
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, `${stack}.json`), json!);
+  return JSON.parse(json!) as Capture;
 }

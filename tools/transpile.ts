@@ -1,0 +1,90 @@
+/**
+ * The TypeScript loader of the offline plan, the tests and the benchmarks:
+ * `node --require ./tools/transpile.ts tools/plan.ts dev`.
+ *
+ * It emits each `.ts` file the way Pulumi's language host does with `noCheck` (tsconfig.pulumi.json): ts-node in
+ * transpile-only mode calls TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
+ * `dist/index.js`, `createTranspileOnlyGetOutputFunction`), so the offline plan runs the JavaScript the CLI runs
+ * (six files compared: identical but for the source-map comment). Each output is kept on
+ * disk under a hash of the TypeScript version, the compiler options and the source: a run whose files have not
+ * changed never loads the compiler (~9 MB of JavaScript). Node's compile cache then keeps the V8 bytecode of
+ * everything loaded, node_modules included. Type checking is `npm run typecheck`'s job, as it is in CI.
+ *
+ * Node loads this file itself (its built-in type stripping, on by default in the Node 22.23 the project uses),
+ * before any loader exists: it may use only syntax that stripping removes, only Node's built-in modules at the
+ * top level, and no import or export of values (that would make it an ES module).
+ */
+import type * as TypeScript from "typescript";
+
+const fs = process.getBuiltinModule("node:fs");
+const path = process.getBuiltinModule("node:path");
+const crypto = process.getBuiltinModule("node:crypto");
+const nodeModule = process.getBuiltinModule("node:module");
+
+const ROOT = path.resolve(__dirname, "..");
+/** The tsconfig the Pulumi CLI loads the program with (Pulumi.yaml `runtime.options.tsconfig`). */
+const CLI_TSCONFIG = path.join(ROOT, "tsconfig.pulumi.json");
+const CACHE = path.join(ROOT, "node_modules", ".cache", "eks-platform");
+const fromRoot = nodeModule.createRequire(path.join(ROOT, "package.json"));
+
+// Everything that changes the emitted JavaScript, apart from the source itself.
+const salt = [
+  (fromRoot("typescript/package.json") as { version: string }).version,
+  fs.readFileSync(CLI_TSCONFIG, "utf8"),
+  fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"),
+].join("\0");
+
+let compiler: { ts: typeof TypeScript; options: TypeScript.CompilerOptions } | undefined;
+
+function transpile(source: string, fileName: string): string {
+  if (!compiler) {
+    const ts = fromRoot("typescript") as typeof TypeScript;
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      CLI_TSCONFIG,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        },
+      },
+    );
+    if (!parsed) {
+      throw new Error(`cannot read ${CLI_TSCONFIG}`);
+    }
+    // Source maps inline: `NODE_OPTIONS=--enable-source-maps` maps a stack trace to .ts lines. Not on by default:
+    // Node then reads the .map file of every loaded dependency that names one, which costs more than the load.
+    compiler = { ts, options: { ...parsed.options, inlineSourceMap: true, inlineSources: false } };
+  }
+  return compiler.ts.transpileModule(source, { compilerOptions: compiler.options, fileName }).outputText;
+}
+
+function load(module: NodeJS.Module, fileName: string): void {
+  const source = fs.readFileSync(fileName, "utf8");
+  const key = crypto
+    .createHash("sha256")
+    .update(salt)
+    .update("\0")
+    .update(fileName)
+    .update("\0")
+    .update(source);
+  const cached = path.join(CACHE, "ts", `${key.digest("hex")}.js`);
+  let output: string;
+  try {
+    output = fs.readFileSync(cached, "utf8");
+  } catch {
+    output = transpile(source, fileName);
+    // Written under a unique name, then renamed: test processes running side by side may race on one file.
+    fs.mkdirSync(path.dirname(cached), { recursive: true });
+    const partial = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, output);
+    fs.renameSync(partial, cached);
+  }
+  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(output, fileName);
+}
+
+if (!require.extensions[".ts"]) {
+  require.extensions[".ts"] = load;
+}
+
+nodeModule.enableCompileCache?.(path.join(CACHE, "v8"));
