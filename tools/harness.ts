@@ -197,6 +197,15 @@ function invokeResult(
   }
 }
 
+/**
+ * The runtime turns a failed invoke into `new Error(err.details)`, the gRPC status text the engine would send
+ * (@pulumi/pulumi runtime/invoke.js), so a mock's plain Error arrives with a blank message. Give it `details`.
+ */
+function asRpcError(err: unknown): Error & { details: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(message), { details: message });
+}
+
 // ---- running the program -------------------------------------------------------------------------------------
 
 /** The program threw (bad config, a bug): carries the error and how many resources were registered before. */
@@ -301,7 +310,11 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
       },
       call(args: pulumi.runtime.MockCallArgs) {
         invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
-        return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+        try {
+          return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+        } catch (err) {
+          throw asRpcError(err);
+        }
       },
     },
     project,
