@@ -90,14 +90,37 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value: unk
   return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
 }
 
+/** The JSON type of a value, as a message names it. */
+function typeName(value: unknown): string {
+  if (value === null) {
+    return "null";
+  }
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
   switch (issue.code) {
     case "unrecognized_keys":
       return `unknown key.${suggestion(issue.keys[0], known())} Known keys: ${known().join(", ")}`;
-    case "invalid_type":
-      return issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}`;
-    case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type": {
+      // The input is there only because the schemas are parsed with `reportInput` (zod 4 omits it otherwise).
+      if (issue.input === undefined) {
+        return `required (${issue.expected})`;
+      }
+      const got = typeName(issue.input);
+      const quote =
+        issue.expected === "string" && (got === "number" || got === "boolean")
+          ? `; quote it in YAML: "${JSON.stringify(issue.input)}"`
+          : "";
+      return `expected ${issue.expected}, got ${got}${quote}`;
+    }
+    case "invalid_key":
+      // A record's key (a tag key, an instance or role key, an IAM condition operator) broke its format.
+      return `a valid key: ${issue.issues.map((i) => i.message).join("; ")}`;
+    case "invalid_value": {
+      const one = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return issue.input === undefined ? `required: ${one}` : `expected ${one}`;
+    }
     case "invalid_union":
       return "expected `mode: existing` or `mode: new` with that mode's keys";
     default:
@@ -130,7 +153,7 @@ export function parseSections(values: Record<string, unknown>, problems: Problem
       continue;
     }
     const schema = sections[key];
-    const result = schema.safeParse(value);
+    const result = schema.safeParse(value, { reportInput: true });
     if (result.success) {
       parsed[key] = result.data;
       continue;
@@ -151,7 +174,7 @@ export function parseSections(values: Record<string, unknown>, problems: Problem
       problems.add(
         issuePath(key, issue.path),
         describeIssue(issue, () => []),
-        valueAt(value, issue.path),
+        issue.code === "invalid_key" ? issue.input : valueAt(value, issue.path),
       );
     }
   }

@@ -633,6 +633,65 @@ describe("extra roles", () => {
   });
 });
 
+describe("wrong types and bad keys", () => {
+  test("a number where a string belongs says what was expected and what was got", () => {
+    const p = assertOneProblem(
+      edited("prod", { "tags.cost-center": 4711 }),
+      "eks-platform:tags.cost-center",
+      /^expected string, got number; quote it in YAML: "4711"$/,
+      "prod",
+    );
+    assert.equal(p.value, 4711);
+  });
+
+  test("a list where an object belongs, and text where a boolean belongs", () => {
+    const found = problems(edited("dev", { "dns.centralDnsAccount": ["x"], protect: "yes" }));
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:protect", "expected boolean, got string"],
+        ["eks-platform:dns.centralDnsAccount", "expected object, got array"],
+      ],
+    );
+  });
+
+  test("a missing key is still reported as required", () => {
+    assertOneProblem(
+      edited("dev", { "ingress.instances.public.scheme": undefined }),
+      "eks-platform:ingress.instances.public.scheme",
+      /^required: one of "internet-facing", "internal"$/,
+    );
+  });
+
+  test("a bad tag key says what a key must be, showing the key", () => {
+    const p = assertOneProblem(
+      edited("dev", { "tags.aws:owner": "me" }),
+      "eks-platform:tags.aws:owner",
+      /^a valid key: tag keys may not start with aws:$/,
+    );
+    assert.equal(p.value, "aws:owner");
+  });
+
+  test("a bad IAM condition operator and a bad role key say what is expected", () => {
+    const found = problems(
+      edited("dev", {
+        "iam.extraRoles.orders-api.statements[0].conditions": {
+          "String Equals": { "aws:SourceVpc": "vpc-1" },
+        },
+        "iam.extraRoles.Orders_API": (stackValues("dev").iam as { extraRoles: Record<string, unknown> })
+          .extraRoles["orders-api"],
+      }),
+    );
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.expected]));
+    assert.match(
+      byKey["eks-platform:iam.extraRoles.orders-api.statements[0].conditions.String Equals"],
+      /^a valid key: an IAM condition operator such as StringEquals/,
+    );
+    assert.match(byKey["eks-platform:iam.extraRoles.Orders_API"], /^a valid key: a Kubernetes DNS label/);
+    assert.ok(!found.some((p) => /Invalid key in record/.test(p.expected)));
+  });
+});
+
 describe("the report", () => {
   test("several mistakes in different sections come in one report, each with key, value and expectation", () => {
     const all = edited("dev", {
