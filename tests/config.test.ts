@@ -692,6 +692,92 @@ describe("wrong types and bad keys", () => {
   });
 });
 
+describe("everything at once", () => {
+  test("a duplicate IngressClass is reported together with an unrelated scheme typo", () => {
+    const found = problems(
+      edited("dev", {
+        "ingress.instances.public.scheme": "publik",
+        "ingress.instances.internal.className": "nginx-public",
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      ["eks-platform:ingress.instances.public.scheme", "eks-platform:ingress.instances.internal.className"],
+    );
+    assert.match(found[1].expected, /a class name of its own; instance 'public' uses it already/);
+  });
+
+  test("an entry of the wrong type is left out of the checks, and its consequences are not reported", () => {
+    const found = problems(
+      edited("dev", {
+        "ingress.instances.public": "nginx-public",
+        "ingress.instances.extra": { className: "nginx-internal", scheme: "internal" },
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:ingress.instances.public", "expected object, got string"],
+        [
+          "eks-platform:ingress.instances.extra.className",
+          "a class name of its own; instance 'internal' uses it already, and two controllers on one class would both serve its Ingresses",
+        ],
+      ],
+    );
+  });
+
+  test("a bad zone ID and a duplicate zone name in one dns section", () => {
+    const found = problems(
+      edited("dev", {
+        "dns.publicZones[0].zoneId": "bad",
+        "dns.privateZones[1]": { name: "dev.internal.example.com", zoneId: "Z01234567DEVPRIVATE2" },
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      ["eks-platform:dns.publicZones[0].zoneId", "eks-platform:dns.privateZones[1].name"],
+    );
+  });
+
+  test("a bad statement ID and a least-privilege hole in the same role, naming the statement", () => {
+    const found = problems(
+      edited("dev", {
+        "iam.extraRoles.orders-api.statements[0].sid": "Consume Orders",
+        "iam.extraRoles.orders-api.statements[0].actions": ["sqs:DeleteMessage"],
+        "iam.extraRoles.orders-api.statements[0].resources": ["*"],
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      [
+        "eks-platform:iam.extraRoles.orders-api.statements[0].sid",
+        "eks-platform:iam.extraRoles.orders-api.statements[0].resources[0]",
+      ],
+    );
+    assert.match(found[1].expected, /sqs:DeleteMessage may write/);
+  });
+
+  test("a problem the schema already explains is not reported again by the checks", () => {
+    // The class is malformed, so it is also no class the ingress serves: one problem, not two.
+    assertOneProblem(
+      edited("dev", { "certManager.http01IngressClass": "Nginx_Public" }),
+      "eks-platform:certManager.http01IngressClass",
+      /Kubernetes DNS label/,
+    );
+  });
+
+  test("a misspelt config namespace is named, with the project's", () => {
+    const all = Object.fromEntries(
+      Object.entries(edited("dev", {})).map(([k, v]) => [k.replace(/^eks-platform:/, "eks-plaform:"), v]),
+    );
+    const found = problems(all);
+    assert.equal(found[0].key, "eks-plaform:tier");
+    assert.match(found[0].expected, /^unknown namespace "eks-plaform"\. Did you mean "eks-platform"\?/);
+    // Provider namespaces are not typos.
+    assert.ok(!found.some((p) => p.key.startsWith("aws:")));
+  });
+});
+
 describe("the report", () => {
   test("several mistakes in different sections come in one report, each with key, value and expectation", () => {
     const all = edited("dev", {

@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 
 export const SECRET = "[secret]";
 export const ROOT = path.resolve(__dirname, "..");
@@ -63,6 +63,21 @@ export function projectName(dir = ROOT): string {
   return doc.name;
 }
 
+/** A stack file's YAML; a syntax error names the file, line and column, as an editor would jump to it. */
+function parseStackFile(file: string): unknown {
+  try {
+    return parseYaml(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const at = err.linePos?.[0];
+      const where = at ? `:${at.line}:${at.col}` : "";
+      const shown = path.relative(process.cwd(), file);
+      throw new Error(`${shown.startsWith("..") ? file : shown}${where}: not valid YAML: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
 /**
  * A stack file's `config:` as Pulumi hands it to a program: `"<ns>:<key>" -> string`, structured values as
  * JSON, keys without a namespace put in the project's. `secure:` values (ciphertext we cannot decrypt offline)
@@ -79,7 +94,7 @@ export function readStackConfig(
       `no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "none"}`,
     );
   }
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseStackFile(file) ?? {}) as { config?: Record<string, unknown> };
   const project = projectName();
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
