@@ -147,6 +147,7 @@ const CONTENT_ISSUES: ReadonlySet<string> = new Set([
   "too_small",
   "too_big",
   "not_multiple_of",
+  "custom",
 ]);
 
 function deleteAt(root: unknown, path: readonly PropertyKey[]): void {

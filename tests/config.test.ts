@@ -692,6 +692,45 @@ describe("wrong types and bad keys", () => {
   });
 });
 
+describe("the ACME e-mail", () => {
+  for (const email of [
+    "platform-team@example.com",
+    "ops@mail.example.org",
+    "ops@EXAMPLE.NET",
+    "ops@corp.example",
+    "ops@ci.test",
+    "ops@nowhere.invalid",
+    "ops@host.localhost",
+  ]) {
+    test(`rejects ${email}: a reserved or example domain, which Let's Encrypt refuses`, () => {
+      const p = assertOneProblem(
+        edited("dev", { "certManager.email": email }),
+        "eks-platform:certManager.email",
+        /an address at a real domain: Let's Encrypt refuses contacts at reserved and example domains/,
+      );
+      assert.equal(p.value, email);
+    });
+  }
+
+  test("accepts a real domain, including one that merely contains a reserved name", () => {
+    for (const email of ["ops@acme-corp.com", "ops@example.com.au", "ops@myexample.com", "ops@testing.io"]) {
+      assert.equal(load(edited("dev", { "certManager.email": email })).certManager.email, email);
+    }
+  });
+
+  test("both shipped stacks have a contact Let's Encrypt accepts", () => {
+    for (const stack of ["dev", "prod"]) {
+      const email = (stackValues(stack).certManager as { email: string }).email;
+      assert.doesNotMatch(
+        email,
+        /@(?:.*\.)?(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$/i,
+      );
+    }
+    assert.equal(dev().certManager.email, "platform-team@acme-corp.com");
+    assert.equal(prod().certManager.email, "platform-team@acme-corp.com");
+  });
+});
+
 describe("everything at once", () => {
   test("a duplicate IngressClass is reported together with an unrelated scheme typo", () => {
     const found = problems(

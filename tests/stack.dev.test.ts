@@ -317,7 +317,7 @@ describe("dev stack", () => {
       assert.deepEqual(issuer.inputs.metadata, { name });
       assert.deepEqual(issuer.inputs.spec, {
         acme: {
-          email: "platform-team@example.com",
+          email: "platform-team@acme-corp.com",
           server,
           privateKeySecretRef: { name: `${name}-account-key` },
           solvers,
