@@ -397,12 +397,32 @@ describe("external-dns", () => {
     );
   });
 
-  test("overlapping domain filters", () => {
-    assertOneProblem(
-      edited("dev", { "externalDns.private.domainFilters": ["example.com"] }),
-      "eks-platform:externalDns.central.domainFilters",
-      /"dev\.example\.com" and "example\.com" overlap/,
+  test("split horizon: a private zone named like the public one is accepted, with public resolvers for DNS-01", () => {
+    const cfg = load(
+      edited("dev", { "dns.privateZones": [{ name: "dev.example.com", zoneId: "Z01234567DEVPRIVATE1" }] }),
     );
+    const [priv, central] = cfg.externalDns;
+    assert.deepEqual(priv.domainFilters, central.domainFilters);
+    assert.deepEqual([priv.zoneType, central.zoneType], ["private", "public"]);
+    assert.notDeepEqual(priv.zoneIds, central.zoneIds);
+    assert.notEqual(priv.ownerId, central.ownerId);
+    assert.deepEqual(cfg.certManager.recursiveNameservers, ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("split horizon: a private parent of the public zone is accepted too", () => {
+    const cfg = load(
+      edited("dev", { "dns.privateZones": [{ name: "example.com", zoneId: "Z01234567DEVPRIVATE1" }] }),
+    );
+    assert.deepEqual(
+      cfg.externalDns.map((e) => e.domainFilters),
+      [["example.com"], ["dev.example.com"]],
+    );
+    assert.deepEqual(cfg.certManager.recursiveNameservers, ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("explicit domain filters that overlap are accepted: the zones keep the instances apart", () => {
+    const cfg = load(edited("dev", { "externalDns.private.domainFilters": ["example.com"] }));
+    assert.deepEqual(cfg.externalDns[0].domainFilters, ["example.com"]);
   });
 
   test("one owner ID for both", () => {
