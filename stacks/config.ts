@@ -18,7 +18,8 @@ import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
 import { commonDefaults, tierDefaults } from "../model/defaults";
 import type { Tier } from "../model/enums";
 import { awsRegion } from "../model/formats";
-import { partitionOf } from "../model/partition";
+import type { Partition } from "../model/enums";
+import { partitionOf, partitionOfArn } from "../model/partition";
 import { ConfigError, Problems } from "../model/problems";
 import { splitRawConfig, type ConfigSource } from "./load";
 import { distance, parseSections, pathsRelated } from "./report";
@@ -106,8 +107,11 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
   };
 
-  const dns = track("dns", () => resolveDns(raw.dns as DnsInput | undefined, problems));
-  crossCheck("dns", (input: DnsInput, scratch) => resolveDns(input, scratch));
+  if (regionCheck.success) {
+    checkArnPartitions(values, core.partition, region, problems);
+  }
+  const dns = track("dns", () => resolveDns(raw.dns as DnsInput | undefined, problems, core.partition));
+  crossCheck("dns", (input: DnsInput, scratch) => resolveDns(input, scratch, core.partition));
   const cluster = track("cluster", () =>
     resolveCluster(
       raw.cluster as ClusterInput | undefined,
@@ -182,5 +186,39 @@ function checkNamespaces(all: Readonly<Record<string, string>>, project: string,
         `unknown namespace "${namespace}". Did you mean "${project}"? (This project's keys are ${project}:<key>.)`,
       );
     }
+  }
+}
+
+/**
+ * Every ARN a stack file gives (roles, the OIDC provider, the boundary, ECR repositories, a team's resources) is in
+ * the partition of `aws:region`: IAM refuses a policy naming another partition, and a trust across partitions
+ * never matches.
+ */
+function checkArnPartitions(
+  values: Readonly<Record<string, unknown>>,
+  partition: Partition,
+  region: string,
+  problems: Problems,
+): void {
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      const found = partitionOfArn(value);
+      if (found !== undefined && found !== partition) {
+        problems.add(
+          path,
+          `an ARN of partition ${partition} (arn:${partition}:...), the partition of aws:region ${region}`,
+          value,
+        );
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        walk(v, `${path}.${k}`);
+      }
+    }
+  };
+  for (const [key, value] of Object.entries(values)) {
+    walk(value, key);
   }
 }

@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, YAMLParseError } from "yaml";
+import { dnsSuffixOf, partitionOf } from "../model/partition";
 
 export const SECRET = "[secret]";
 export const ROOT = path.resolve(__dirname, "..");
@@ -140,6 +141,9 @@ function computedState(
   region: string,
 ): Record<string, unknown> {
   const c = (attr: string) => computed(type, name, attr);
+  // Names the cloud makes follow the region's partition, as AWS's would (model/partition.ts).
+  const partition = partitionOf(region);
+  const dnsSuffix = dnsSuffixOf(partition);
   switch (type) {
     case "aws:iam/role:Role":
     case "aws:iam/policy:Policy":
@@ -147,7 +151,7 @@ function computedState(
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       // IAM derives this ARN from the issuer URL; only the account is the cloud's to know.
       return {
-        arn: `arn:aws:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
+        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
       };
     case "tls:index/privateKey:PrivateKey":
       return {
@@ -171,10 +175,10 @@ function computedState(
       };
     case "eks:index:Cluster": {
       // @pulumi/eks creates the provider for the cluster's issuer: an ARN of that shape.
-      const issuer = `oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)`;
+      const issuer = `oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)`;
       return {
         kubeconfigJson: c("kubeconfigJson"),
-        oidcProviderArn: `arn:aws:iam::(account-id):oidc-provider/${issuer}`,
+        oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
       };
     }
@@ -189,22 +193,25 @@ function invokeResult(
   inputs: Record<string, unknown>,
   region: string,
 ): Record<string, unknown> {
+  const partition = partitionOf(region);
+  const dnsSuffix = dnsSuffixOf(partition);
   switch (token) {
     case "aws:eks/getCluster:getCluster": {
       const name = String(inputs.name);
       return {
         id: name,
         name,
-        arn: `arn:aws:eks:${region}:(account-id):cluster/${name}`,
-        endpoint: `https://(api-server-of-${name}).eks.amazonaws.com`,
+        arn: `arn:${partition}:eks:${region}:(account-id):cluster/${name}`,
+        endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
-        identities: [
-          { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)` }] },
-        ],
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }
     case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
-      return { arn: `arn:aws:iam::(account-id):oidc-provider/${String(inputs.url)}`, url: inputs.url };
+      return {
+        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url)}`,
+        url: inputs.url,
+      };
     default:
       throw new Error(
         `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach tools/harness.ts what it returns`,
