@@ -354,7 +354,7 @@ describe("dev stack", () => {
       "orders-api": roleArn("dev-orders-api-orders"),
     };
     assert.deepEqual(dev.outputs, {
-      contractVersion: "1.1",
+      contractVersion: "1.2",
       environment: "dev",
       tier: "dev",
       clusterName: "dev-eks",
@@ -380,6 +380,8 @@ describe("dev stack", () => {
       irsaRoleArns: roleArns,
       workloadRoleArns: roleArns,
       workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),
+      // The zones are in this account: nothing for a central DNS account to apply.
+      centralDnsRoles: {},
       serviceAccountAnnotations: Object.fromEntries(
         [
           ["cert-manager", "dev-cert-manager-platform"],

@@ -130,6 +130,29 @@ function edges(capture: Capture): string[] {
   return out;
 }
 
+/**
+ * The central DNS account's roles, as their owners apply them: each role's trust and permissions policy, in full.
+ * Nothing when the stack has no central DNS account.
+ */
+function centralDnsSection(capture: Capture): string[] {
+  const roles = (capture.outputs.centralDnsRoles ?? {}) as Record<string, Record<string, string>>;
+  const arns = Object.keys(roles);
+  if (arns.length === 0) {
+    return [];
+  }
+  const lines = [
+    "",
+    "Central DNS account: create these roles there, with these documents as they are (output centralDnsRoles):",
+  ];
+  for (const arn of arns) {
+    lines.push(`  ${arn}`);
+    for (const doc of ["trustPolicy", "permissionsPolicy"]) {
+      lines.push(`    ${doc}:`, indent(JSON.stringify(parseJsonField(roles[arn][doc]), null, 2), "      "));
+    }
+  }
+  return lines;
+}
+
 export function renderPlan(capture: Capture): string {
   const custom = capture.resources.filter((r) => r.custom);
   const lines = [
@@ -147,6 +170,7 @@ export function renderPlan(capture: Capture): string {
     "",
     "Look-ups (invokes):",
     ...capture.invokes.map((i) => `  ${i.token} ${JSON.stringify(i.inputs)}`),
+    ...centralDnsSection(capture),
     "",
     "Stack outputs:",
     indent(toYaml(sortKeys(capture.outputs)), "  "),
