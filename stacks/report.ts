@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Problems } from "../model/problems";
+import { UNDECRYPTED_SECRET } from "./load";
 import { requiredSections, sections } from "./schema";
 
 function issuePath(section: string, path: readonly PropertyKey[]): string {
@@ -246,7 +247,15 @@ export function parseSections(
       parsed[key] = result.data;
       continue;
     }
-    for (const issue of result.error.issues) {
+    const issues = result.error.issues.filter(
+      (i) => !(CONTENT_ISSUES.has(i.code) && valueAt(value, i.path) === UNDECRYPTED_SECRET),
+    );
+    if (issues.length === 0) {
+      // Only undecrypted secrets failed their formats; the schemas transform nothing, so the input is the data.
+      parsed[key] = value;
+      continue;
+    }
+    for (const issue of issues) {
       if (issue.code === "unrecognized_keys") {
         for (const extra of issue.keys) {
           const path = [...issue.path, extra];
@@ -265,7 +274,7 @@ export function parseSections(
         issue.code === "invalid_key" ? issue.input : valueAt(value, issue.path),
       );
     }
-    const rest = salvage(key, schema, value, result.error.issues);
+    const rest = salvage(key, schema, value, issues);
     if (rest) {
       salvaged[key] = rest;
     }
