@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EdgePlatform } from "./components/platform";
 import { ConfigError, loadPlatformConfig } from "./stacks/config";
 import { CONTRACT_VERSION, contractOutputs } from "./stacks/outputs";
+import { containsSecret, secretTexts } from "./stacks/secrets";
 
 function load() {
   try {
@@ -23,6 +24,29 @@ function load() {
 }
 
 const config = load();
-const platform = new EdgePlatform(config.environment, { config });
 
-export = contractOutputs(platform.outputs, pulumi.output(CONTRACT_VERSION));
+// Secret config stays secret (stacks/secrets.ts): an input or output that contains a secret config text is
+// marked secret, as it would be had the program read that value with `config.requireSecret`.
+// `isConfigSecret` is the SDK's own check behind Config.get's "is a secret" warning; its .d.ts marks it internal.
+const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+const secrets = secretTexts(pulumi.runtime.allConfig(), (key) => runtime.isConfigSecret?.(key) ?? false);
+const keepSecret = (value: unknown): pulumi.Output<unknown> =>
+  pulumi
+    .output(value as pulumi.Input<Record<string, unknown>>)
+    .apply((v): unknown => (containsSecret(v, secrets) ? pulumi.secret(v) : v));
+if (secrets.length > 0) {
+  pulumi.runtime.registerStackTransformation((t) => ({
+    props: Object.fromEntries(Object.entries(t.props).map(([k, v]) => [k, keepSecret(v)])),
+    opts: t.opts,
+  }));
+}
+
+const platform = new EdgePlatform(config.environment, { config });
+const outputs = Object.fromEntries(
+  Object.entries(platform.outputs).map(([name, value]) => [
+    name,
+    secrets.length > 0 ? keepSecret(value) : value,
+  ]),
+);
+
+export = contractOutputs(outputs, pulumi.output(CONTRACT_VERSION));

@@ -5,9 +5,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../model/config";
+import { roleKeys } from "../model/naming";
 import type { AddOnOutputs, DeployContext } from "./addOn";
 import { addOns } from "./addOns";
 import { ClusterAccess } from "./cluster/clusterAccess";
+import { centralDnsRoleDocuments } from "./dns/centralRoles";
 import { PlatformIdentity, needsOidcProvider } from "./identity/platformIdentity";
 
 /** The label that tells the policy pack (and people) which tier a platform namespace belongs to. */
@@ -84,8 +86,43 @@ export class EdgePlatform extends pulumi.ComponentResource {
       irsaRoleArns: role((r) => identity.roles[r.key].roleArn),
       serviceAccountAnnotations: role((r) => identity.roles[r.key].serviceAccountAnnotations),
       workloadRoleBindings: role((r) => r.binding),
+      centralDnsRoles: centralDnsRolesOutput(cfg, identity),
     };
     this.outputs = perAddOn.reduce<AddOnOutputs>((all, outputs) => ({ ...all, ...outputs }), own);
     this.registerOutputs(this.outputs);
   }
+}
+
+/**
+ * The roles the central DNS account's owners create, by role ARN there: each with its trust and permissions
+ * policy as JSON, ready for `aws iam create-role` and `put-role-policy`. Empty without a central DNS account.
+ */
+function centralDnsRolesOutput(cfg: PlatformConfig, identity: PlatformIdentity): pulumi.Output<unknown> {
+  const central = cfg.dns.centralDnsAccount;
+  if (!central) {
+    return pulumi.output<Record<string, Record<string, string>>>({});
+  }
+  const instance = cfg.externalDns.find((e) => e.name === "central");
+  const externalDnsRole = identity.roles[roleKeys.externalDns("central")];
+  const zones = cfg.certManager.dns01Zones.filter((z) => z.roleArn !== undefined);
+  const certManagerRole = identity.roles[roleKeys.certManager];
+  return pulumi
+    .all([externalDnsRole?.roleArn, certManagerRole?.roleArn])
+    .apply(([externalDnsArn, certManagerArn]): Record<string, Record<string, string>> => {
+      const documents = centralDnsRoleDocuments({
+        central,
+        partition: cfg.partition,
+        externalDns: instance && externalDnsArn ? { sourceRoleArn: externalDnsArn, instance } : undefined,
+        certManager: certManagerArn ? { sourceRoleArn: certManagerArn, zones } : undefined,
+      });
+      return Object.fromEntries(
+        Object.entries(documents).map(([arn, d]) => [
+          arn,
+          {
+            trustPolicy: JSON.stringify(d.trustPolicy),
+            permissionsPolicy: JSON.stringify(d.permissionsPolicy),
+          },
+        ]),
+      );
+    });
 }

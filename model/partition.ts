@@ -19,3 +19,13 @@ export function partitionOf(region: string): Partition {
 export function partitionOfArn(arn: string): string | undefined {
   return /^arn:([a-z-]+):/.exec(arn)?.[1];
 }
+
+/**
+ * The DNS suffix of a partition's service endpoints and EKS OIDC issuers: `amazonaws.com.cn` in China,
+ * `amazonaws.com` elsewhere (GovCloud included). Service principals keep `amazonaws.com` everywhere
+ * (eksctl pkg/apis/eksctl.io/v1alpha5/partitions.go, v0.230.0); the program builds no endpoint from it, only the
+ * offline mocks do, to answer as the partition would.
+ */
+export function dnsSuffixOf(partition: Partition): string {
+  return partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+}

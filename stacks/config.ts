@@ -18,10 +18,11 @@ import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
 import { commonDefaults, tierDefaults } from "../model/defaults";
 import type { Tier } from "../model/enums";
 import { awsRegion } from "../model/formats";
-import { partitionOf } from "../model/partition";
+import type { Partition } from "../model/enums";
+import { partitionOf, partitionOfArn } from "../model/partition";
 import { ConfigError, Problems } from "../model/problems";
 import { splitRawConfig, type ConfigSource } from "./load";
-import { parseSections } from "./report";
+import { distance, parseSections, pathsRelated } from "./report";
 import { PROJECT, sections } from "./schema";
 
 export { ConfigError, formatProblems, type Problem } from "../model/problems";
@@ -33,7 +34,8 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   const project = source.project ?? PROJECT;
   const problems = new Problems(project);
   const { values, region } = splitRawConfig(source.all, project);
-  const raw = parseSections(values, problems);
+  checkNamespaces(source.all, project, problems);
+  const { parsed: raw, salvaged } = parseSections(values, problems);
   const parsed = (key: string) => raw[key] !== undefined;
   // A section is clean when it parsed and its resolution reported nothing.
   const broken = new Set(Object.keys(values).filter((k) => !parsed(k)));
@@ -79,7 +81,37 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
     return result as T;
   };
-  const dns = track("dns", () => resolveDns(raw.dns as DnsInput | undefined, problems));
+  // A section that failed its schema still gets its own cross-key checks on what parsed (report.ts `salvage`),
+  // so fixing one typo does not reveal the next problem: only problems of its own keys that the schema's
+  // findings do not already explain are kept. Later sections see it as missing, as before.
+  const crossCheck = (key: string, check: (input: never, scratch: Problems) => void): void => {
+    const rest = salvaged[key];
+    if (!rest) {
+      return;
+    }
+    const scratch = new Problems(project);
+    try {
+      check(rest.value as never, scratch);
+    } catch {
+      return; // what is left is too broken to check; its schema problems stand alone
+    }
+    const prefix = `${project}:`;
+    for (const p of scratch.list) {
+      const path = p.key.startsWith(prefix) ? p.key.slice(prefix.length) : p.key;
+      const own = pathsRelated(path, key);
+      const explained = rest.noisy.some((n) => pathsRelated(path, n));
+      const known = problems.list.some((q) => q.key === p.key && q.expected === p.expected);
+      if (own && !explained && !known) {
+        problems.list.push(p);
+      }
+    }
+  };
+
+  if (regionCheck.success) {
+    checkArnPartitions(values, core.partition, region, problems);
+  }
+  const dns = track("dns", () => resolveDns(raw.dns as DnsInput | undefined, problems, core.partition));
+  crossCheck("dns", (input: DnsInput, scratch) => resolveDns(input, scratch, core.partition));
   const cluster = track("cluster", () =>
     resolveCluster(
       raw.cluster as ClusterInput | undefined,
@@ -87,6 +119,9 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       regionCheck.success ? region : undefined,
       problems,
     ),
+  );
+  crossCheck("cluster", (input: ClusterInput, scratch) =>
+    resolveCluster(input, defaults, regionCheck.success ? region : undefined, scratch),
   );
 
   const resolved: Partial<Mutable<AddOnConfigs>> = {};
@@ -103,6 +138,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   const requests: RoleRequest[] = [];
   for (const addOn of addOns) {
     const section = track(addOn.key, () => addOn.resolve(raw[addOn.key], ctx));
+    crossCheck(addOn.key, (input, scratch) => addOn.resolve(input, { ...ctx, problems: scratch }));
     if (section !== undefined) {
       // The list is typed by its common shape; each add-on resolves exactly its own key.
       (resolved as Record<string, unknown>)[addOn.key] = section;
@@ -112,6 +148,15 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   const iam = raw.iam as IamInput | undefined;
   requests.push(...extraRoleRequests(iam, core, problems));
   const identity = resolveIdentity(iam, requests, core, problems);
+  crossCheck("iam", (input: IamInput, scratch) => {
+    const teams = extraRoleRequests(input, core, scratch);
+    resolveIdentity(
+      input,
+      [...requests.filter((r) => !r.configKey.startsWith("iam.")), ...teams],
+      core,
+      scratch,
+    );
+  });
 
   const { ingress, externalDns, certManager, ecr } = resolved;
   if (problems.list.length > 0 || !cluster || !ingress || !externalDns || !certManager || !raw.tier) {
@@ -121,4 +166,59 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     throw new ConfigError(source.stack, problems.list);
   }
   return { ...core, cluster, dns, identity, ingress, externalDns, certManager, ecr };
+}
+
+/**
+ * A key whose namespace is one letter off the project's (`eks-plaform:tier`) is a typo that would otherwise
+ * only show as the project's keys being "required". Other namespaces (`aws:`, `kubernetes:`) are providers'.
+ */
+function checkNamespaces(all: Readonly<Record<string, string>>, project: string, problems: Problems): void {
+  const seen = new Set<string>();
+  for (const key of Object.keys(all)) {
+    const namespace = key.split(":")[0];
+    if (namespace === project || seen.has(namespace)) {
+      continue;
+    }
+    seen.add(namespace);
+    if (distance(namespace, project) <= Math.max(2, Math.floor(project.length / 4))) {
+      problems.addFull(
+        key,
+        `unknown namespace "${namespace}". Did you mean "${project}"? (This project's keys are ${project}:<key>.)`,
+      );
+    }
+  }
+}
+
+/**
+ * Every ARN a stack file gives (roles, the OIDC provider, the boundary, ECR repositories, a team's resources) is in
+ * the partition of `aws:region`: IAM refuses a policy naming another partition, and a trust across partitions
+ * never matches.
+ */
+function checkArnPartitions(
+  values: Readonly<Record<string, unknown>>,
+  partition: Partition,
+  region: string,
+  problems: Problems,
+): void {
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      const found = partitionOfArn(value);
+      if (found !== undefined && found !== partition) {
+        problems.add(
+          path,
+          `an ARN of partition ${partition} (arn:${partition}:...), the partition of aws:region ${region}`,
+          value,
+        );
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        walk(v, `${path}.${k}`);
+      }
+    }
+  };
+  for (const [key, value] of Object.entries(values)) {
+    walk(value, key);
+  }
 }

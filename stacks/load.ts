@@ -4,6 +4,12 @@
  */
 import { PROJECT } from "./schema";
 
+/**
+ * What the offline plan (tools/harness.ts) puts where a stack file holds ciphertext it cannot decrypt. Such a
+ * value is not checked against its format: `pulumi up` decrypts it and checks the real value.
+ */
+export const UNDECRYPTED_SECRET = "[secret]";
+
 export interface ConfigSource {
   /** Pulumi's config map: `pulumi.runtime.allConfig()`. */
   readonly all: Readonly<Record<string, string>>;

@@ -61,6 +61,9 @@ export const outputContract = {
   workloadRoleBindings: byKey(z.enum(BINDINGS)).describe(
     "Since 1.1. How each role reaches its pods, by role key: `irsa` (annotate the service account with `serviceAccountAnnotations`) or `pod-identity` (an association exists; no annotation).",
   ),
+  centralDnsRoles: byKey(byKey(z.string())).describe(
+    "Since 1.2. With `dns.centralDnsAccount`: the roles the DNS account's owners create, by role ARN there, each with `trustPolicy` (this stack's role; the external ID for external-dns) and `permissionsPolicy` (Route53: zone-scoped for external-dns, record-level for cert-manager), as JSON to apply as it is. Empty otherwise.",
+  ),
 } as const;
 
 export type OutputName = keyof typeof outputContract;

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Problems } from "../model/problems";
+import { UNDECRYPTED_SECRET } from "./load";
 import { requiredSections, sections } from "./schema";
 
 function issuePath(section: string, path: readonly PropertyKey[]): string {
@@ -26,7 +27,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Edit distance, for "did you mean" hints on misspelt keys. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];
@@ -90,14 +91,37 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value: unk
   return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
 }
 
+/** The JSON type of a value, as a message names it. */
+function typeName(value: unknown): string {
+  if (value === null) {
+    return "null";
+  }
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
   switch (issue.code) {
     case "unrecognized_keys":
       return `unknown key.${suggestion(issue.keys[0], known())} Known keys: ${known().join(", ")}`;
-    case "invalid_type":
-      return issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}`;
-    case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type": {
+      // The input is there only because the schemas are parsed with `reportInput` (zod 4 omits it otherwise).
+      if (issue.input === undefined) {
+        return `required (${issue.expected})`;
+      }
+      const got = typeName(issue.input);
+      const quote =
+        issue.expected === "string" && (got === "number" || got === "boolean")
+          ? `; quote it in YAML: "${JSON.stringify(issue.input)}"`
+          : "";
+      return `expected ${issue.expected}, got ${got}${quote}`;
+    }
+    case "invalid_key":
+      // A record's key (a tag key, an instance or role key, an IAM condition operator) broke its format.
+      return `a valid key: ${issue.issues.map((i) => i.message).join("; ")}`;
+    case "invalid_value": {
+      const one = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return issue.input === undefined ? `required: ${one}` : `expected ${one}`;
+    }
     case "invalid_union":
       return "expected `mode: existing` or `mode: new` with that mode's keys";
     default:
@@ -106,11 +130,99 @@ function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
 }
 
 /**
- * Parses every section on its own (so one broken section hides nothing in the others) and reports unknown
- * top-level keys and missing required sections. Returns the sections that passed their schema.
+ * What is left of a section that failed its schema, for its own cross-key checks: values of the right type but
+ * the wrong content (an unknown enum value, a malformed ARN) stay, as the checks can still compare them; keys of
+ * the wrong type, unknown keys and record entries with a bad key are removed, and so is the smallest enclosing
+ * object key (or record entry) when a removed key was required. `noisy` lists the paths the schema reported or
+ * the salvage removed: a check's problem at, above or below one of them is a consequence, not news.
  */
-export function parseSections(values: Record<string, unknown>, problems: Problems): Record<string, unknown> {
+export interface Salvaged {
+  readonly value: unknown;
+  readonly noisy: readonly string[];
+}
+
+/** Issues about a value's content: the value has the right type and can still be compared. */
+const CONTENT_ISSUES: ReadonlySet<string> = new Set([
+  "invalid_value",
+  "invalid_format",
+  "too_small",
+  "too_big",
+  "not_multiple_of",
+  "custom",
+]);
+
+function deleteAt(root: unknown, path: readonly PropertyKey[]): void {
+  const parent = valueAt(root, path.slice(0, -1));
+  if (parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
+    delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
+  }
+}
+
+/** The path without trailing array indices: array elements are never removed, so indices in keys stay true. */
+function objectKeyPath(path: readonly PropertyKey[]): PropertyKey[] {
+  const out = [...path];
+  while (out.length > 0 && typeof out[out.length - 1] === "number") {
+    out.pop();
+  }
+  return out;
+}
+
+function salvage(
+  section: string,
+  schema: z.ZodType,
+  value: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): Salvaged | undefined {
+  const current: unknown = structuredClone(value);
+  const noisy = new Set<string>();
+  for (const issue of issues) {
+    const extra = issue.code === "unrecognized_keys" ? issue.keys : [];
+    noisy.add(issuePath(section, issue.path));
+    extra.forEach((k) => noisy.add(issuePath(section, [...issue.path, k])));
+  }
+  // Each round removes what the last one reported; a required key removed shows up as missing in the next.
+  for (let round = 0; round < 10; round++) {
+    const result = schema.safeParse(current);
+    const structural = result.success ? [] : result.error.issues.filter((i) => !CONTENT_ISSUES.has(i.code));
+    if (structural.length === 0) {
+      return { value: current, noisy: [...noisy] };
+    }
+    for (const issue of structural) {
+      if (issue.code === "unrecognized_keys") {
+        issue.keys.forEach((k) => deleteAt(current, [...issue.path, k]));
+        continue;
+      }
+      let path = objectKeyPath(issue.path);
+      if (path.length > 0 && valueAt(current, path) === undefined) {
+        path = objectKeyPath(path.slice(0, -1));
+      }
+      if (path.length === 0) {
+        return undefined;
+      }
+      deleteAt(current, path);
+      noisy.add(issuePath(section, path));
+    }
+  }
+  return undefined;
+}
+
+/** Whether one config path is the other or lies inside it (`a.b` and `a.b[0].c`, not `a.bc`). */
+export function pathsRelated(a: string, b: string): boolean {
+  const inside = (x: string, y: string) => x === y || x.startsWith(`${y}.`) || x.startsWith(`${y}[`);
+  return inside(a, b) || inside(b, a);
+}
+
+/**
+ * Parses every section on its own (so one broken section hides nothing in the others) and reports unknown
+ * top-level keys and missing required sections. Returns the sections that passed their schema, and what could
+ * be salvaged of those that did not.
+ */
+export function parseSections(
+  values: Record<string, unknown>,
+  problems: Problems,
+): { parsed: Record<string, unknown>; salvaged: Record<string, Salvaged> } {
   const parsed: Record<string, unknown> = {};
+  const salvaged: Record<string, Salvaged> = {};
   const sectionKeys = Object.keys(sections);
   for (const key of Object.keys(values)) {
     if (!sectionKeys.includes(key)) {
@@ -130,12 +242,20 @@ export function parseSections(values: Record<string, unknown>, problems: Problem
       continue;
     }
     const schema = sections[key];
-    const result = schema.safeParse(value);
+    const result = schema.safeParse(value, { reportInput: true });
     if (result.success) {
       parsed[key] = result.data;
       continue;
     }
-    for (const issue of result.error.issues) {
+    const issues = result.error.issues.filter(
+      (i) => !(CONTENT_ISSUES.has(i.code) && valueAt(value, i.path) === UNDECRYPTED_SECRET),
+    );
+    if (issues.length === 0) {
+      // Only undecrypted secrets failed their formats; the schemas transform nothing, so the input is the data.
+      parsed[key] = value;
+      continue;
+    }
+    for (const issue of issues) {
       if (issue.code === "unrecognized_keys") {
         for (const extra of issue.keys) {
           const path = [...issue.path, extra];
@@ -151,9 +271,13 @@ export function parseSections(values: Record<string, unknown>, problems: Problem
       problems.add(
         issuePath(key, issue.path),
         describeIssue(issue, () => []),
-        valueAt(value, issue.path),
+        issue.code === "invalid_key" ? issue.input : valueAt(value, issue.path),
       );
     }
+    const rest = salvage(key, schema, value, issues);
+    if (rest) {
+      salvaged[key] = rest;
+    }
   }
-  return parsed;
+  return { parsed, salvaged };
 }

@@ -397,12 +397,32 @@ describe("external-dns", () => {
     );
   });
 
-  test("overlapping domain filters", () => {
-    assertOneProblem(
-      edited("dev", { "externalDns.private.domainFilters": ["example.com"] }),
-      "eks-platform:externalDns.central.domainFilters",
-      /"dev\.example\.com" and "example\.com" overlap/,
+  test("split horizon: a private zone named like the public one is accepted, with public resolvers for DNS-01", () => {
+    const cfg = load(
+      edited("dev", { "dns.privateZones": [{ name: "dev.example.com", zoneId: "Z01234567DEVPRIVATE1" }] }),
     );
+    const [priv, central] = cfg.externalDns;
+    assert.deepEqual(priv.domainFilters, central.domainFilters);
+    assert.deepEqual([priv.zoneType, central.zoneType], ["private", "public"]);
+    assert.notDeepEqual(priv.zoneIds, central.zoneIds);
+    assert.notEqual(priv.ownerId, central.ownerId);
+    assert.deepEqual(cfg.certManager.recursiveNameservers, ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("split horizon: a private parent of the public zone is accepted too", () => {
+    const cfg = load(
+      edited("dev", { "dns.privateZones": [{ name: "example.com", zoneId: "Z01234567DEVPRIVATE1" }] }),
+    );
+    assert.deepEqual(
+      cfg.externalDns.map((e) => e.domainFilters),
+      [["example.com"], ["dev.example.com"]],
+    );
+    assert.deepEqual(cfg.certManager.recursiveNameservers, ["1.1.1.1:53", "8.8.8.8:53"]);
+  });
+
+  test("explicit domain filters that overlap are accepted: the zones keep the instances apart", () => {
+    const cfg = load(edited("dev", { "externalDns.private.domainFilters": ["example.com"] }));
+    assert.deepEqual(cfg.externalDns[0].domainFilters, ["example.com"]);
   });
 
   test("one owner ID for both", () => {
@@ -630,6 +650,190 @@ describe("extra roles", () => {
     );
     assert.match(found[0].expected, /a key other than the built-in roles \(cert-manager, /);
     assert.match(found[1].expected, /unique role names; "dev-cert-manager-platform" would be created twice/);
+  });
+});
+
+describe("wrong types and bad keys", () => {
+  test("a number where a string belongs says what was expected and what was got", () => {
+    const p = assertOneProblem(
+      edited("prod", { "tags.cost-center": 4711 }),
+      "eks-platform:tags.cost-center",
+      /^expected string, got number; quote it in YAML: "4711"$/,
+      "prod",
+    );
+    assert.equal(p.value, 4711);
+  });
+
+  test("a list where an object belongs, and text where a boolean belongs", () => {
+    const found = problems(edited("dev", { "dns.centralDnsAccount": ["x"], protect: "yes" }));
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:protect", "expected boolean, got string"],
+        ["eks-platform:dns.centralDnsAccount", "expected object, got array"],
+      ],
+    );
+  });
+
+  test("a missing key is still reported as required", () => {
+    assertOneProblem(
+      edited("dev", { "ingress.instances.public.scheme": undefined }),
+      "eks-platform:ingress.instances.public.scheme",
+      /^required: one of "internet-facing", "internal"$/,
+    );
+  });
+
+  test("a bad tag key says what a key must be, showing the key", () => {
+    const p = assertOneProblem(
+      edited("dev", { "tags.aws:owner": "me" }),
+      "eks-platform:tags.aws:owner",
+      /^a valid key: tag keys may not start with aws:$/,
+    );
+    assert.equal(p.value, "aws:owner");
+  });
+
+  test("a bad IAM condition operator and a bad role key say what is expected", () => {
+    const found = problems(
+      edited("dev", {
+        "iam.extraRoles.orders-api.statements[0].conditions": {
+          "String Equals": { "aws:SourceVpc": "vpc-1" },
+        },
+        "iam.extraRoles.Orders_API": (stackValues("dev").iam as { extraRoles: Record<string, unknown> })
+          .extraRoles["orders-api"],
+      }),
+    );
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.expected]));
+    assert.match(
+      byKey["eks-platform:iam.extraRoles.orders-api.statements[0].conditions.String Equals"],
+      /^a valid key: an IAM condition operator such as StringEquals/,
+    );
+    assert.match(byKey["eks-platform:iam.extraRoles.Orders_API"], /^a valid key: a Kubernetes DNS label/);
+    assert.ok(!found.some((p) => /Invalid key in record/.test(p.expected)));
+  });
+});
+
+describe("the ACME e-mail", () => {
+  for (const email of [
+    "platform-team@example.com",
+    "ops@mail.example.org",
+    "ops@EXAMPLE.NET",
+    "ops@corp.example",
+    "ops@ci.test",
+    "ops@nowhere.invalid",
+    "ops@host.localhost",
+  ]) {
+    test(`rejects ${email}: a reserved or example domain, which Let's Encrypt refuses`, () => {
+      const p = assertOneProblem(
+        edited("dev", { "certManager.email": email }),
+        "eks-platform:certManager.email",
+        /an address at a real domain: Let's Encrypt refuses contacts at reserved and example domains/,
+      );
+      assert.equal(p.value, email);
+    });
+  }
+
+  test("accepts a real domain, including one that merely contains a reserved name", () => {
+    for (const email of ["ops@acme-corp.com", "ops@example.com.au", "ops@myexample.com", "ops@testing.io"]) {
+      assert.equal(load(edited("dev", { "certManager.email": email })).certManager.email, email);
+    }
+  });
+
+  test("both shipped stacks have a contact Let's Encrypt accepts", () => {
+    for (const stack of ["dev", "prod"]) {
+      const email = (stackValues(stack).certManager as { email: string }).email;
+      assert.doesNotMatch(
+        email,
+        /@(?:.*\.)?(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$/i,
+      );
+    }
+    assert.equal(dev().certManager.email, "platform-team@acme-corp.com");
+    assert.equal(prod().certManager.email, "platform-team@acme-corp.com");
+  });
+});
+
+describe("everything at once", () => {
+  test("a duplicate IngressClass is reported together with an unrelated scheme typo", () => {
+    const found = problems(
+      edited("dev", {
+        "ingress.instances.public.scheme": "publik",
+        "ingress.instances.internal.className": "nginx-public",
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      ["eks-platform:ingress.instances.public.scheme", "eks-platform:ingress.instances.internal.className"],
+    );
+    assert.match(found[1].expected, /a class name of its own; instance 'public' uses it already/);
+  });
+
+  test("an entry of the wrong type is left out of the checks, and its consequences are not reported", () => {
+    const found = problems(
+      edited("dev", {
+        "ingress.instances.public": "nginx-public",
+        "ingress.instances.extra": { className: "nginx-internal", scheme: "internal" },
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:ingress.instances.public", "expected object, got string"],
+        [
+          "eks-platform:ingress.instances.extra.className",
+          "a class name of its own; instance 'internal' uses it already, and two controllers on one class would both serve its Ingresses",
+        ],
+      ],
+    );
+  });
+
+  test("a bad zone ID and a duplicate zone name in one dns section", () => {
+    const found = problems(
+      edited("dev", {
+        "dns.publicZones[0].zoneId": "bad",
+        "dns.privateZones[1]": { name: "dev.internal.example.com", zoneId: "Z01234567DEVPRIVATE2" },
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      ["eks-platform:dns.publicZones[0].zoneId", "eks-platform:dns.privateZones[1].name"],
+    );
+  });
+
+  test("a bad statement ID and a least-privilege hole in the same role, naming the statement", () => {
+    const found = problems(
+      edited("dev", {
+        "iam.extraRoles.orders-api.statements[0].sid": "Consume Orders",
+        "iam.extraRoles.orders-api.statements[0].actions": ["sqs:DeleteMessage"],
+        "iam.extraRoles.orders-api.statements[0].resources": ["*"],
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => p.key),
+      [
+        "eks-platform:iam.extraRoles.orders-api.statements[0].sid",
+        "eks-platform:iam.extraRoles.orders-api.statements[0].resources[0]",
+      ],
+    );
+    assert.match(found[1].expected, /sqs:DeleteMessage may write/);
+  });
+
+  test("a problem the schema already explains is not reported again by the checks", () => {
+    // The class is malformed, so it is also no class the ingress serves: one problem, not two.
+    assertOneProblem(
+      edited("dev", { "certManager.http01IngressClass": "Nginx_Public" }),
+      "eks-platform:certManager.http01IngressClass",
+      /Kubernetes DNS label/,
+    );
+  });
+
+  test("a misspelt config namespace is named, with the project's", () => {
+    const all = Object.fromEntries(
+      Object.entries(edited("dev", {})).map(([k, v]) => [k.replace(/^eks-platform:/, "eks-plaform:"), v]),
+    );
+    const found = problems(all);
+    assert.equal(found[0].key, "eks-plaform:tier");
+    assert.match(found[0].expected, /^unknown namespace "eks-plaform"\. Did you mean "eks-platform"\?/);
+    // Provider namespaces are not typos.
+    assert.ok(!found.some((p) => p.key.startsWith("aws:")));
   });
 });
 

@@ -41,6 +41,8 @@ const PINNED: Record<string, string> = {
   workloadRoleBindings: 'record<"irsa" | "pod-identity">',
   // 1.2: the internal CA's expiry, for monitoring its renewal.
   internalCaNotAfter: "string",
+  // 1.2: the central DNS account's roles, as documents to apply there.
+  centralDnsRoles: "record<record<string>>",
 };
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "contract-"));

@@ -193,3 +193,15 @@ describe("plan command", () => {
     assert.match(runs.usage.stderr, /^usage: npm run plan -- <stack>/);
   });
 });
+
+test("a stack file that is not valid YAML is named with the line and column of the error", async () => {
+  const file = path.join(out, "Pulumi.typo.yaml");
+  fs.writeFileSync(
+    file,
+    "config:\n  aws:region: eu-west-1\n  eks-platform:dns:\n    publicZones:\n      - name: a.example.com\n     zoneId: Z0123456\n",
+  );
+  const run = await runTool("tools/plan.ts", ["typo", "--stack-file", file, "--out", path.join(out, "typo")]);
+  assert.equal(run.code, 1);
+  assert.ok(run.stderr.startsWith(`${file}:6:`), run.stderr);
+  assert.match(run.stderr, /not valid YAML: /);
+});

@@ -321,7 +321,7 @@ describe("dev stack", () => {
       assert.deepEqual(issuer.inputs.metadata, { name });
       assert.deepEqual(issuer.inputs.spec, {
         acme: {
-          email: "platform-team@example.com",
+          email: "platform-team@acme-corp.com",
           server,
           privateKeySecretRef: { name: `${name}-account-key` },
           solvers,
@@ -386,6 +386,8 @@ describe("dev stack", () => {
       irsaRoleArns: roleArns,
       workloadRoleArns: roleArns,
       workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),
+      // The zones are in this account: nothing for a central DNS account to apply.
+      centralDnsRoles: {},
       serviceAccountAnnotations: Object.fromEntries(
         [
           ["cert-manager", "dev-cert-manager-platform"],

@@ -13,9 +13,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { dnsSuffixOf, partitionOf } from "../model/partition";
+import { UNDECRYPTED_SECRET } from "../stacks/load";
 
-export const SECRET = "[secret]";
+/** How secrets show in a capture; also what stands for ciphertext the offline plan cannot decrypt. */
+export const SECRET = UNDECRYPTED_SECRET;
 export const ROOT = path.resolve(__dirname, "..");
 
 export interface CapturedResource {
@@ -76,36 +79,105 @@ export function projectName(dir = ROOT): string {
   return doc.name;
 }
 
+/** A stack file's YAML; a syntax error names the file, line and column, as an editor would jump to it. */
+function parseStackFile(file: string): unknown {
+  try {
+    return parseYaml(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const at = err.linePos?.[0];
+      const where = at ? `:${at.line}:${at.col}` : "";
+      const shown = path.relative(process.cwd(), file);
+      throw new Error(`${shown.startsWith("..") ? file : shown}${where}: not valid YAML: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** What a stack file gives the program, as Pulumi would hand it over. */
+export interface StackConfig {
+  /** `"<ns>:<key>" -> string`, structured values as JSON. */
+  config: Record<string, string>;
+  /** Top-level keys that are secrets (a `secure:` value anywhere inside makes the whole key one). */
+  secretKeys: string[];
+  /** Pulumi ESC environments the stack file imports (`environment:`); the offline plan cannot open them. */
+  environments: string[];
+}
+
+function isSecure(value: unknown): value is { secure: unknown } {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value;
+}
+
+/**
+ * Replaces every `secure:` value (ciphertext we cannot decrypt offline) with `[secret]`; tells whether there was
+ * one. `pulumi config set --path --secret` writes such a value inside a structured key; the CLI then hands the
+ * program the whole top-level key, decrypted, as one JSON string and lists the key as a secret.
+ */
+function maskSecure(value: unknown): { value: unknown; secret: boolean } {
+  if (isSecure(value)) {
+    return { value: SECRET, secret: true };
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(maskSecure);
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => [k, maskSecure(v)] as const);
+    return {
+      value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])),
+      secret: entries.some(([, v]) => v.secret),
+    };
+  }
+  return { value, secret: false };
+}
+
+/** `environment:` of a stack file: a list of ESC environments, or `{ imports: [...] }`. */
+function environmentsOf(doc: { environment?: unknown }): string[] {
+  const env = doc.environment;
+  const list = Array.isArray(env) ? env : isRecord(env) && Array.isArray(env.imports) ? env.imports : [];
+  return list.map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A `config:` map as Pulumi hands it to a program; keys without a namespace go in the project's. */
+export function configMap(
+  raw: Readonly<Record<string, unknown>>,
+  project = projectName(),
+): { config: Record<string, string>; secretKeys: string[] } {
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, value] of Object.entries(raw)) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    const masked = maskSecure(value);
+    if (masked.secret) {
+      secretKeys.push(key);
+    }
+    config[key] = typeof masked.value === "string" ? masked.value : JSON.stringify(masked.value);
+  }
+  return { config, secretKeys };
+}
+
 /**
  * A stack file's `config:` as Pulumi hands it to a program: `"<ns>:<key>" -> string`, structured values as
- * JSON, keys without a namespace put in the project's. `secure:` values (ciphertext we cannot decrypt offline)
- * become `[secret]` and are listed in `secretKeys`.
+ * JSON, keys without a namespace put in the project's. `secure:` values, at the top or nested, become `[secret]`
+ * and their top-level keys are listed in `secretKeys`.
  */
 export function readStackConfig(
   stack: string,
   dir = ROOT,
   file = path.join(dir, `Pulumi.${stack}.yaml`),
-): { config: Record<string, string>; secretKeys: string[] } {
+): StackConfig {
   if (!fs.existsSync(file)) {
     const known = fs.readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.slice(1, 2) ?? []);
     throw new Error(
       `no stack file ${path.relative(process.cwd(), file)}; stacks here: ${known.join(", ") || "none"}`,
     );
   }
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const project = projectName();
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
-    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-    if (value !== null && typeof value === "object" && "secure" in value) {
-      config[key] = SECRET;
-      secretKeys.push(key);
-    } else {
-      config[key] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  return { config, secretKeys };
+  const doc = (parseStackFile(file) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+  return { ...configMap(doc.config ?? {}), environments: environmentsOf(doc) };
 }
 
 // ---- mocks ---------------------------------------------------------------------------------------------------
@@ -138,6 +210,9 @@ function computedState(
   region: string,
 ): Record<string, unknown> {
   const c = (attr: string) => computed(type, name, attr);
+  // Names the cloud makes follow the region's partition, as AWS's would (model/partition.ts).
+  const partition = partitionOf(region);
+  const dnsSuffix = dnsSuffixOf(partition);
   switch (type) {
     case "aws:iam/role:Role":
     case "aws:iam/policy:Policy":
@@ -145,7 +220,7 @@ function computedState(
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       // IAM derives this ARN from the issuer URL; only the account is the cloud's to know.
       return {
-        arn: `arn:aws:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
+        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
       };
     case "tls:index/privateKey:PrivateKey":
       return {
@@ -169,10 +244,10 @@ function computedState(
       };
     case "eks:index:Cluster": {
       // @pulumi/eks creates the provider for the cluster's issuer: an ARN of that shape.
-      const issuer = `oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)`;
+      const issuer = `oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)`;
       return {
         kubeconfigJson: c("kubeconfigJson"),
-        oidcProviderArn: `arn:aws:iam::(account-id):oidc-provider/${issuer}`,
+        oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
       };
     }
@@ -187,27 +262,39 @@ function invokeResult(
   inputs: Record<string, unknown>,
   region: string,
 ): Record<string, unknown> {
+  const partition = partitionOf(region);
+  const dnsSuffix = dnsSuffixOf(partition);
   switch (token) {
     case "aws:eks/getCluster:getCluster": {
       const name = String(inputs.name);
       return {
         id: name,
         name,
-        arn: `arn:aws:eks:${region}:(account-id):cluster/${name}`,
-        endpoint: `https://(api-server-of-${name}).eks.amazonaws.com`,
+        arn: `arn:${partition}:eks:${region}:(account-id):cluster/${name}`,
+        endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
-        identities: [
-          { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)` }] },
-        ],
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }
     case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
-      return { arn: `arn:aws:iam::(account-id):oidc-provider/${String(inputs.url)}`, url: inputs.url };
+      return {
+        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url)}`,
+        url: inputs.url,
+      };
     default:
       throw new Error(
         `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach tools/harness.ts what it returns`,
       );
   }
+}
+
+/**
+ * The runtime turns a failed invoke into `new Error(err.details)`, the gRPC status text the engine would send
+ * (@pulumi/pulumi runtime/invoke.js), so a mock's plain Error arrives with a blank message. Give it `details`.
+ */
+function asRpcError(err: unknown): Error & { details: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(message), { details: message });
 }
 
 // ---- running the program -------------------------------------------------------------------------------------
@@ -340,7 +427,11 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
       },
       call(args: pulumi.runtime.MockCallArgs) {
         invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
-        return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+        try {
+          return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+        } catch (err) {
+          throw asRpcError(err);
+        }
       },
     },
     project,

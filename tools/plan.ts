@@ -1,5 +1,10 @@
 /**
- * Offline plan: `npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE]`.
+ * Offline plan: `npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE] [--config-file FILE]...
+ * [--set KEY=VALUE]...`.
+ *
+ * `secure:` values, nested ones included, cannot be decrypted offline: they show as `[secret]` and are not
+ * checked against their formats. Pulumi ESC imports (`environment:`) are not resolved; the plan says so, and
+ * `--config-file` / `--set` supply the values they would give.
  *
  * Runs the real program with `Pulumi.<stack>.yaml` under Pulumi's mocks (no credentials, no Pulumi CLI, no
  * network), prints what the stack would create and writes a stable, sorted JSON plan to `plan/<stack>.json`
@@ -9,9 +14,19 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramFailed, ROOT, runProgram, type Capture, type CapturedResource } from "./harness";
+import {
+  configMap,
+  ProgramFailed,
+  projectName,
+  readStackConfig,
+  ROOT,
+  runProgram,
+  type Capture,
+  type CapturedResource,
+  type StackConfig,
+} from "./harness";
 
 /** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
 const toYaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
@@ -132,6 +147,29 @@ function edges(capture: Capture): string[] {
   return out;
 }
 
+/**
+ * The central DNS account's roles, as their owners apply them: each role's trust and permissions policy, in full.
+ * Nothing when the stack has no central DNS account.
+ */
+function centralDnsSection(capture: Capture): string[] {
+  const roles = (capture.outputs.centralDnsRoles ?? {}) as Record<string, Record<string, string>>;
+  const arns = Object.keys(roles);
+  if (arns.length === 0) {
+    return [];
+  }
+  const lines = [
+    "",
+    "Central DNS account: create these roles there, with these documents as they are (output centralDnsRoles):",
+  ];
+  for (const arn of arns) {
+    lines.push(`  ${arn}`);
+    for (const doc of ["trustPolicy", "permissionsPolicy"]) {
+      lines.push(`    ${doc}:`, indent(JSON.stringify(parseJsonField(roles[arn][doc]), null, 2), "      "));
+    }
+  }
+  return lines;
+}
+
 export function renderPlan(capture: Capture): string {
   const custom = capture.resources.filter((r) => r.custom);
   const lines = [
@@ -149,6 +187,7 @@ export function renderPlan(capture: Capture): string {
     "",
     "Look-ups (invokes):",
     ...capture.invokes.map((i) => `  ${i.token} ${JSON.stringify(i.inputs)}`),
+    ...centralDnsSection(capture),
     "",
     "Stack outputs:",
     indent(toYaml(sortKeys(capture.outputs)), "  "),
@@ -263,31 +302,85 @@ export function renderSummary(capture: Capture): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The stack's config as the plan runs it: the stack file, then `--config-file` files (a `config:` map as in a
+ * stack file), then `--set key=value` (a JSON object or array for a structured key), each over the one before.
+ * A key that is a secret in the stack file stays one whatever supplies its value.
+ */
+export function planConfig(
+  stack: string,
+  stackFile: string | undefined,
+  configFiles: readonly string[],
+  sets: readonly string[],
+): StackConfig {
+  const base = readStackConfig(stack, ROOT, stackFile);
+  const config = { ...base.config };
+  const secretKeys = new Set(base.secretKeys);
+  for (const file of configFiles) {
+    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const extra = configMap(doc.config ?? {});
+    Object.assign(config, extra.config);
+    extra.secretKeys.forEach((k) => secretKeys.add(k));
+  }
+  const project = projectName();
+  for (const set of sets) {
+    const at = set.indexOf("=");
+    if (at <= 0) {
+      throw new Error(`--set ${set}: expected key=value, such as --set certManager.email=ops@acme-corp.com`);
+    }
+    const key = set.slice(0, at);
+    config[key.includes(":") ? key : `${project}:${key}`] = set.slice(at + 1);
+  }
+  return { config, secretKeys: [...secretKeys], environments: base.environments };
+}
+
+/** What the plan says about ESC imports: it cannot open them, and how to supply their values instead. */
+export function environmentsNote(environments: readonly string[]): string {
+  if (environments.length === 0) {
+    return "";
+  }
+  return [
+    `Note: this stack imports Pulumi ESC environment(s) ${environments.join(", ")}. The offline plan does not resolve`,
+    "ESC imports (that needs Pulumi Cloud), so keys they provide are missing here unless you supply them:",
+    "--config-file FILE (a config: map, as in a stack file) or --set key=value (JSON for structured keys).",
+  ].join("\n");
+}
+
 async function main(argv: string[]): Promise<number> {
   const option = (name: string): string | undefined => {
     const at = argv.indexOf(name);
     return at >= 0 ? argv[at + 1] : undefined;
   };
+  const repeated = (name: string): string[] => argv.flatMap((a, i) => (argv[i - 1] === name ? [a] : []));
+  const withValue = ["--out", "--stack-file", "--config-file", "--set"];
   const outDir = option("--out") ?? path.join(ROOT, "plan");
   const stackFile = option("--stack-file");
   const quiet = argv.includes("--quiet");
   const verbose = argv.includes("--verbose");
-  const stack = argv.find((a, i) => !a.startsWith("--") && !["--out", "--stack-file"].includes(argv[i - 1]));
+  const stack = argv.find((a, i) => !a.startsWith("--") && !withValue.includes(argv[i - 1]));
   if (!stack) {
     process.stderr.write(
-      "usage: npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE]\n",
+      "usage: npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE] [--config-file FILE]... [--set KEY=VALUE]...\n",
     );
     return 2;
   }
   let capture: Capture;
+  let note = "";
   try {
-    capture = await runProgram({ stack, stackFile: stackFile && path.resolve(stackFile) });
+    const given = planConfig(
+      stack,
+      stackFile && path.resolve(stackFile),
+      repeated("--config-file").map((f) => path.resolve(f)),
+      repeated("--set"),
+    );
+    note = environmentsNote(given.environments);
+    capture = await runProgram({ stack, config: given.config, secretKeys: given.secretKeys });
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
     // The program reports bad configuration as a RunError (index.ts), which the CLI prints as its message alone.
     if (pulumi.RunError.isInstance(cause)) {
-      process.stderr.write(`${cause.message}\n(${registered} resources registered)\n`);
+      process.stderr.write(`${cause.message}\n(${registered} resources registered)\n${note && `${note}\n`}`);
       return 1;
     }
     // A failure inside the program is a bug: show where. Anything else (no such stack file) needs only the message.
@@ -295,6 +388,9 @@ async function main(argv: string[]): Promise<number> {
       err instanceof ProgramFailed && cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
     process.stderr.write(`${detail.replace(/^Error: /, "")}\n`);
     return 1;
+  }
+  if (note) {
+    process.stderr.write(`${note}\n`);
   }
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${stack}.json`);

@@ -4,12 +4,19 @@
 import { z } from "zod";
 import { CLUSTER_ISSUERS } from "../../model/enums";
 import { domainName, k8sName } from "../../model/formats";
+import { isReservedEmail } from "../../model/letsencrypt";
 
 export const certManagerSchema = z
   .strictObject({
     email: z
-      .email("an e-mail address such as platform@example.com")
-      .describe("ACME account e-mail (Let's Encrypt expiry notices). Required."),
+      .email("an e-mail address such as platform-team@acme-corp.com")
+      .refine(
+        (email) => !isReservedEmail(email),
+        "an address at a real domain: Let's Encrypt refuses contacts at reserved and example domains (example.com, .test, ...: RFC 2606, RFC 6761)",
+      )
+      .describe(
+        "ACME account e-mail (Let's Encrypt expiry notices). Not at a reserved or example domain (example.com, .example, .test, .invalid, .localhost), which Let's Encrypt refuses. Required.",
+      ),
     defaultIssuer: z
       .enum(CLUSTER_ISSUERS)
       .optional()

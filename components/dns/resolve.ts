@@ -1,14 +1,28 @@
 /** Resolution of the `dns` section: the zones, checked for duplicates, and the central DNS account. */
 import type { DnsConfig } from "../../model/config";
+import type { Partition } from "../../model/enums";
 import type { Problems } from "../../model/problems";
 import type { DnsInput } from "./schema";
 
-export function resolveDns(input: DnsInput | undefined, problems: Problems): DnsConfig {
+export function resolveDns(
+  input: DnsInput | undefined,
+  problems: Problems,
+  partition: Partition = "aws",
+): DnsConfig {
   const privateZones = input?.privateZones ?? [];
   const publicZones = input?.publicZones ?? [];
   const central = input?.centralDnsAccount;
   if (input) {
     checkZones(privateZones, publicZones, problems);
+  }
+  if (partition === "aws-us-gov" && publicZones.length > 0) {
+    // AWS GovCloud (US) User Guide, "Amazon Route 53": "Route 53 public hosted zones are not available." A central
+    // DNS account does not help: it would be a GovCloud account too, as IAM roles are not assumed across partitions.
+    problems.add(
+      "dns.publicZones",
+      "no public zones in aws-us-gov: Route53 has no public hosted zones in AWS GovCloud (US), and a role in a commercial account cannot be assumed from it. Use private zones, the internal-ca issuer, and HTTP-01 for public names whose DNS is served elsewhere",
+      publicZones.map((z) => z.name),
+    );
   }
   if (input && central) {
     if (publicZones.length === 0) {

@@ -33,7 +33,9 @@ const statement = z.strictObject({
     .describe("Resource ARNs."),
   conditions: z
     .record(
-      z.string().regex(/^[A-Za-z:]+$/, "an IAM condition operator"),
+      z
+        .string()
+        .regex(/^[A-Za-z:]+$/, "an IAM condition operator such as StringEquals or ForAllValues:StringLike"),
       z.record(z.string(), z.union([z.string(), z.array(z.string())])),
     )
     .optional()
