@@ -234,9 +234,15 @@ describe("one change to a real resource, one violation", () => {
     ]);
   });
 
-  test("the private external-dns instance widened to the whole company domain", () => {
-    const broken = changed(prod, TYPES.release, "external-dns-private", (r) => {
+  test("split horizon passes; the private instance widened to the whole company domain and unpinned does not", () => {
+    const splitHorizon = changed(prod, TYPES.release, "external-dns-private", (r) => {
       dict(r.props.values).domainFilters = ["example.com"];
+    });
+    assert.deepEqual(check(splitHorizon, "prod"), []);
+    const broken = changed(prod, TYPES.release, "external-dns-private", (r) => {
+      const values = dict(r.props.values);
+      values.domainFilters = ["example.com"];
+      values.extraArgs = (values.extraArgs as string[]).filter((a) => !a.startsWith("--zone-id-filter"));
     });
     assert.deepEqual(check(broken, "prod"), [
       'external-dns-disjoint [mandatory] external-dns-private: external-dns releases external-dns-central and external-dns-private have overlapping domainFilters "prod.example.com" and "example.com"',

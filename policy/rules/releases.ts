@@ -150,6 +150,8 @@ interface DnsInstance {
   urn?: string;
   ownerId: string;
   zoneIds: string[];
+  /** `--aws-zone-type` (`private` or `public`), or "" when the instance sees both kinds. */
+  zoneType: string;
   domains: string[];
 }
 
@@ -160,6 +162,7 @@ function dnsInstance(r: ResourceData): DnsInstance {
     urn: r.urn,
     ownerId: typeof values.txtOwnerId === "string" ? values.txtOwnerId : "",
     zoneIds: [...new Set(flagValues(values.extraArgs, "zone-id-filter"))],
+    zoneType: flagValues(values.extraArgs, "aws-zone-type")[0] ?? "",
     domains: [
       ...new Set(
         [...strings(values.domainFilters), ...flagValues(values.extraArgs, "domain-filter")]
@@ -174,6 +177,8 @@ function dnsInstance(r: ResourceData): DnsInstance {
  * Across the stack, no two external-dns instances share an owner ID, a hosted zone (`--zone-id-filter`) or a
  * domain (overlapping `domainFilters`): two instances on the same records delete each other's work under `sync`.
  * An instance with neither filter manages every zone it can see, so it overlaps every other instance.
+ * Overlapping domains are fine for split horizon: one instance on private zones and the other on public ones,
+ * both pinned to hosted zones they do not share, each writes only its own zones, whatever the names.
  */
 export function checkExternalDnsDisjoint(resources: readonly ResourceData[], report: StackReport): void {
   const instances = resources.filter(isExternalDns).map(dnsInstance);
@@ -186,7 +191,14 @@ export function checkExternalDnsDisjoint(resources: readonly ResourceData[], rep
       for (const zone of a.zoneIds.filter((z) => b.zoneIds.includes(z))) {
         report(`${pair} both manage the hosted zone ${zone}`, b.urn);
       }
-      for (const da of a.domains) {
+      const pinnedApart =
+        a.zoneIds.length > 0 &&
+        b.zoneIds.length > 0 &&
+        !a.zoneIds.some((z) => b.zoneIds.includes(z)) &&
+        a.zoneType !== "" &&
+        b.zoneType !== "" &&
+        a.zoneType !== b.zoneType;
+      for (const da of pinnedApart ? [] : a.domains) {
         for (const db of b.domains.filter((d) => domainsOverlap(da, d))) {
           report(`${pair} have overlapping domainFilters "${da}" and "${db}"`, b.urn);
         }
