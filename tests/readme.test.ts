@@ -174,7 +174,7 @@ describe("Pulumi.yaml template (pulumi new)", () => {
       "<cluster name>": "staging-eks",
       "<domain>": "staging.example.com",
       "<zone ID>": "Z0123STAGINGPUBL01",
-      "<team address>": "platform-team@example.com",
+      "<team address>": "platform-team@acme-corp.com",
     };
     const answers = Object.fromEntries(
       Object.entries(template.config).map(([key, { description, default: value }]) => {

@@ -296,6 +296,8 @@ export function renderSummary(capture: Capture): string {
     "",
     "Stack outputs:",
     indent(toYaml(outputs), "  "),
+    // The central DNS account's owners act on these documents: they belong in the summary too.
+    ...centralDnsSection(capture),
     "",
     "Everything (IAM documents, Helm values, ClusterIssuers, dependencies, look-ups): add --verbose.",
   ];
