@@ -140,7 +140,10 @@ function computedState(
         publicKeyPem: c("publicKeyPem"),
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
       return { certPem: c("certPem"), validityEndTime: c("validityEndTime") };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: c("certRequestPem") };
     case "kubernetes:helm.sh/v3:Release":
       return {
         status: {
@@ -161,6 +164,8 @@ function computedState(
         kubeconfigJson: c("kubeconfigJson"),
         oidcProviderArn: `arn:aws:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
+        // The underlying aws.eks.Cluster: its VPC is the configured one, or the account's default VPC.
+        eksCluster: { vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") } },
       };
     }
     default:
@@ -183,6 +188,7 @@ function invokeResult(
         arn: `arn:aws:eks:${region}:(account-id):cluster/${name}`,
         endpoint: `https://(api-server-of-${name}).eks.amazonaws.com`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
+        vpcConfig: { vpcId: `(vpc-of-${name})` },
         identities: [
           { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/(cluster-oidc-id)` }] },
         ],

@@ -5,16 +5,24 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "../../model/config";
 import type { Scheme } from "../../model/enums";
 import type { AddOn, AddOnOutputs, DeployContext } from "../addOn";
+import { LOAD_BALANCER_CONTROLLER } from "../awsLoadBalancerController";
 import { NginxIngress } from "./nginxIngress";
 import { resolveIngress } from "./resolve";
 import { ingressSchema } from "./schema";
 
 function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
+  const controller = ctx.needs(LOAD_BALANCER_CONTROLLER);
   const instances = cfg.instances.map((instance) => ({
     instance,
     controller: new NginxIngress(
       `ingress-${instance.key}`,
-      { instance, loadBalancer: cfg.loadBalancer, namespace: ctx.namespace, provider: ctx.provider },
+      {
+        instance,
+        loadBalancer: cfg.loadBalancer,
+        namespace: ctx.namespace,
+        provider: ctx.provider,
+        dependsOn: controller,
+      },
       { parent: ctx.parent },
     ),
   }));

@@ -18,6 +18,8 @@ export interface NginxIngressArgs {
   namespace: pulumi.Input<string>;
   /** The cluster's Kubernetes provider. */
   provider: k8s.Provider;
+  /** What must be ready before the release: the AWS Load Balancer Controller's release when this stack installs it. */
+  dependsOn: pulumi.Resource[];
 }
 
 export class NginxIngress extends pulumi.ComponentResource {
@@ -44,7 +46,8 @@ export class NginxIngress extends pulumi.ComponentResource {
         atomic: true,
         timeout: 600,
       },
-      { parent: this, provider: args.provider },
+      // Helm waits for a LoadBalancer Service's address: the controller that provisions it must be up first.
+      { parent: this, provider: args.provider, dependsOn: args.dependsOn },
     );
     // Read the Service the chart made, after the release: its status carries the NLB's DNS name. The ID is
     // unknown in a first preview, so the read is skipped then instead of failing on a Service not yet there.
