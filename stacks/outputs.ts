@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BINDINGS } from "../model/enums";
 
-export const CONTRACT_VERSION = "1.1";
+export const CONTRACT_VERSION = "1.2";
 
 const byKey = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
@@ -56,6 +56,16 @@ export const outputContract = {
   workloadRoleBindings: byKey(z.enum(BINDINGS)).describe(
     "Since 1.1. How each role reaches its pods, by role key: `irsa` (annotate the service account with `serviceAccountAnnotations`) or `pod-identity` (an association exists; no annotation).",
   ),
+  loadBalancerControllerManaged: z
+    .boolean()
+    .describe(
+      "Since 1.2. Whether this stack installs the AWS Load Balancer Controller (`loadBalancerController.mode: install`); false when one runs already or none is used.",
+    ),
+  loadBalancerControllerRoleArn: z
+    .string()
+    .describe(
+      'Since 1.2. ARN of the controller\'s workload role when this stack installs it (also in `workloadRoleArns` under `aws-load-balancer-controller`), or "" when it does not.',
+    ),
 } as const;
 
 export type OutputName = keyof typeof outputContract;

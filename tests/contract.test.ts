@@ -34,6 +34,9 @@ const PINNED: Record<string, string> = {
   // 1.1: the workload identity seam (IRSA or EKS Pod Identity).
   workloadRoleArns: "record<string>",
   workloadRoleBindings: 'record<"irsa" | "pod-identity">',
+  // 1.2: the AWS Load Balancer Controller as an add-on.
+  loadBalancerControllerManaged: "boolean",
+  loadBalancerControllerRoleArn: "string",
 };
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "contract-"));
@@ -73,5 +76,5 @@ test("the conformance check catches a renamed and a reshaped output", () => {
 
 test("consumers refuse a platform of another major contract version", () => {
   assert.equal(checkContractVersion("1.7"), "1.7");
-  assert.throws(() => checkContractVersion("2.0"), /exports output contract 2\.0, this helper reads 1\.1/);
+  assert.throws(() => checkContractVersion("2.0"), /exports output contract 2\.0, this helper reads 1\.2/);
 });
