@@ -11,6 +11,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { TIER_LABEL } from "./facts";
 import {
   DEFAULT_PROD_STACKS,
   PROD_AWARE_RULES,
@@ -36,7 +37,10 @@ export const PACK_NAME = "eks-platform";
 
 /** Configuration of the prod-aware policies (`pulumi preview --policy-pack-config <file>`). */
 export interface ProdStacksConfig {
-  /** Stack names that count as production. Default: ["prod"]. */
+  /**
+   * Stack names that count as production when no namespace of the stack carries the tier label (the fallback
+   * of stackTier in rules.ts). Default: ["prod"].
+   */
   prodStacks?: string[];
 }
 
@@ -46,7 +50,7 @@ const prodStacksSchema: PolicyConfigSchema = {
       type: "array",
       items: { type: "string" },
       default: [...DEFAULT_PROD_STACKS],
-      description: "Stack names that count as production: there the protection policy is mandatory.",
+      description: `Stack names that count as production when no namespace carries the ${TIER_LABEL} label (stacks of programs from before the label).`,
     },
   },
 };
@@ -70,11 +74,14 @@ export function toResourceData(r: {
   return { type: r.type, name: r.name, urn: r.urn, props: r.props, protect: r.opts.protect === true };
 }
 
+const configSchemaOf = (name: string) =>
+  PROD_AWARE_RULES.includes(name) ? { configSchema: prodStacksSchema } : {};
+
 const resourcePolicies = resourceRules.map((rule): ResourceValidationPolicy => ({
   name: rule.name,
   description: rule.description,
   enforcementLevel: rule.enforcementLevel,
-  ...(PROD_AWARE_RULES.includes(rule.name) ? { configSchema: prodStacksSchema } : {}),
+  ...configSchemaOf(rule.name),
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (rule.types.includes(args.type)) {
       rule.check(
@@ -90,6 +97,7 @@ const stackPolicies = stackRules.map((rule): StackValidationPolicy => ({
   name: rule.name,
   description: rule.description,
   enforcementLevel: rule.enforcementLevel,
+  ...configSchemaOf(rule.name),
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
     rule.check(
       args.resources.map(toResourceData),

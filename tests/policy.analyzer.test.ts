@@ -22,7 +22,8 @@ import {
   type AnalyzerInfo,
 } from "@pulumi/pulumi/proto/analyzer_pb";
 import { resourceRules, stackRules, TYPES, type ResourceData } from "../policy/rules";
-import { dnsValues, externalDns, irsaTrust, release, res, role } from "./policy.helpers";
+import { TIER_LABEL } from "../policy/facts";
+import { dnsValues, externalDns, irsaTrust, namespace, release, res, role } from "./policy.helpers";
 
 const PACK = path.resolve(__dirname, "..", "policy");
 
@@ -134,6 +135,8 @@ function analyzeStack(resources: ResourceData[]): Promise<Diagnostic[]> {
 }
 
 const UNPROTECTED = "IAM role app is not protected; set protect: true so that no update can delete it";
+const BY_NAME = (stack: string, prod: boolean) =>
+  `no namespace is labelled ${TIER_LABEL}, and the stack name "${stack}" is ${prod ? "" : "not "}in prodStacks`;
 
 /** What the CLI shows: the analyzer puts the policy's description before the violation's message. */
 function diag(policy: string, message: string): Diagnostic {
@@ -160,13 +163,32 @@ describe("the pack under Pulumi's policy-pack runner", () => {
   });
 
   test("an unprotected role is mandatory in prod, advice in dev, and fine when protected", async () => {
-    assert.deepEqual(await analyze(role("app", irsaTrust(), {}, { protect: false, stack: "prod" })), [
-      diag("protect-identity-in-prod", UNPROTECTED),
+    const unprotected = (stack: string) => role("app", irsaTrust(), {}, { protect: false, stack });
+    assert.deepEqual(await analyzeStack([unprotected("prod")]), [
+      diag("protect-identity-in-prod", `${UNPROTECTED} (a prod stack: ${BY_NAME("prod", true)})`),
     ]);
-    assert.deepEqual(await analyze(role("app", irsaTrust(), {}, { protect: false, stack: "dev" })), [
-      diag("protect-identity-outside-prod", UNPROTECTED),
+    assert.deepEqual(await analyzeStack([unprotected("dev")]), [
+      diag("protect-identity-outside-prod", `${UNPROTECTED} (not a prod stack: ${BY_NAME("dev", false)})`),
     ]);
-    assert.deepEqual(await analyze(role("app", irsaTrust(), {}, { protect: true, stack: "prod" })), []);
+    assert.deepEqual(
+      await analyzeStack([role("app", irsaTrust(), {}, { protect: true, stack: "prod" })]),
+      [],
+    );
+    // The resource-level call no longer judges protection: only the stack knows its tier.
+    assert.deepEqual(await analyze(unprotected("prod")), []);
+  });
+
+  test("the namespace's tier label makes a stack of any name prod", async () => {
+    const stack = [
+      namespace("staging", "prod"),
+      role("app", irsaTrust(), {}, { protect: false, stack: "staging" }),
+    ];
+    assert.deepEqual(await analyzeStack(stack), [
+      diag(
+        "protect-identity-in-prod",
+        `${UNPROTECTED} (a prod stack: namespace platform is labelled ${TIER_LABEL}=prod)`,
+      ),
+    ]);
   });
 
   test("a Helm release with a version range and an IAM write on '*' are reported", async () => {
@@ -183,7 +205,7 @@ describe("the pack under Pulumi's policy-pack runner", () => {
     assert.deepEqual(await analyze(res(TYPES.policy, "p", { policy })), [
       diag(
         "iam-no-wildcard-writes",
-        'policy of p, statement #0: Allow of write actions (s3:PutObject) on the wildcard resource "*"; name the resources it may change',
+        'managed policy p, statement #0: Allow of write actions (s3:PutObject) on "*", which spans every resource; name the resources it may change',
       ),
     ]);
   });

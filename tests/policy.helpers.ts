@@ -3,6 +3,7 @@
  * run, and a compact form of violations for exact assertions.
  */
 import type { Capture } from "../tools/harness";
+import { TIER_LABEL } from "../policy/facts";
 import { TYPES, evaluate, type ResourceData, type Violation } from "../policy/rules";
 
 export const PROJECT = "eks-platform";
@@ -136,6 +137,14 @@ export function acmeSpec(overrides: Record<string, unknown> = {}): Record<string
       ...overrides,
     },
   };
+}
+
+/**
+ * The platform Namespace as the program registers it, labelled with its tier (`dev` | `prod`): the label the
+ * pack reads to tell prod stacks from the others.
+ */
+export function namespace(stack: string, tier: string, name = "platform"): ResourceData {
+  return res(TYPES.namespace, name, { metadata: { name, labels: { [TIER_LABEL]: tier } } }, { stack });
 }
 
 export function clusterIssuer(

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
+import { TIER_LABEL } from "../policy/facts";
 import { TYPES, resourceRules, type ResourceData } from "../policy/rules";
 import { derivedStackFile, planStack } from "./helpers/stacks";
 import { check, fromCapture } from "./policy.helpers";
@@ -49,6 +50,31 @@ function changed(
 }
 
 const dict = (value: unknown) => value as Record<string, unknown>;
+
+/** The platform Namespace of a planned stack. */
+const platformNamespace = (resources: ResourceData[]) => {
+  const found = resources.filter((r) => r.type === TYPES.namespace);
+  assert.equal(found.length, 1, "one namespace");
+  return found[0];
+};
+
+/**
+ * Why the pack takes a real stack for `tier`: from the tier label the program puts on its namespace.
+ */
+function tierReason(resources: ResourceData[], tier: "dev" | "prod"): string {
+  const ns = platformNamespace(resources);
+  const labels = dict(dict(ns.props.metadata).labels ?? {});
+  assert.equal(labels[TIER_LABEL], tier, "the program labels its namespace with the stack's tier");
+  return `${tier === "prod" ? "a" : "not a"} prod stack: namespace ${ns.name} is labelled ${TIER_LABEL}=${tier}`;
+}
+
+/** The stack with its platform Namespace labelled `tier`, as the program labels it. */
+function labelled(resources: ResourceData[], tier: string): ResourceData[] {
+  const copy = structuredClone(resources);
+  const meta = dict(platformNamespace(copy).props.metadata);
+  meta.labels = { ...dict(meta.labels ?? {}), [TIER_LABEL]: tier };
+  return copy;
+}
 
 describe("the real stacks", () => {
   test("every rule has resources to look at in both stacks", () => {
@@ -92,9 +118,34 @@ describe("the real stacks", () => {
         "dev-orders-api-orders",
       ].map(
         (role) =>
-          `protect-identity-outside-prod [advisory] ${role}: IAM role ${role} is not protected; set protect: true so that no update can delete it`,
+          `protect-identity-outside-prod [advisory] ${role}: IAM role ${role} is not protected; set protect: true so that no update can delete it (${tierReason(dev, "dev")})`,
       ),
     );
+  });
+});
+
+describe("prod is the tier the program labels its namespace with", () => {
+  test("dev's stack on the prod tier is prod: its unprotected roles become mandatory violations", () => {
+    const lines = check(labelled(dev, "prod"), "dev");
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      assert.match(
+        line,
+        new RegExp(
+          `^protect-identity-in-prod \\[mandatory\\] .*\\(a prod stack: namespace platform is labelled ${TIER_LABEL}=prod\\)$`,
+        ),
+      );
+    }
+    assert.equal(lines.length, check(dev, "dev").length);
+  });
+
+  test("prod's stack on the dev tier is not prod, whatever its name", () => {
+    const unprotected = changed(labelled(prod, "dev"), TYPES.role, "prod-orders-api-orders", (r) => {
+      r.protect = false;
+    });
+    assert.deepEqual(check(unprotected, "prod"), [
+      `protect-identity-outside-prod [advisory] prod-orders-api-orders: IAM role prod-orders-api-orders is not protected; set protect: true so that no update can delete it (not a prod stack: namespace platform is labelled ${TIER_LABEL}=dev)`,
+    ]);
   });
 });
 
@@ -104,7 +155,24 @@ describe("one change to a real resource, one violation", () => {
       r.protect = false;
     });
     assert.deepEqual(check(broken, "prod"), [
-      "protect-identity-in-prod [mandatory] prod-orders-api-orders: IAM role prod-orders-api-orders is not protected; set protect: true so that no update can delete it",
+      `protect-identity-in-prod [mandatory] prod-orders-api-orders: IAM role prod-orders-api-orders is not protected; set protect: true so that no update can delete it (${tierReason(prod, "prod")})`,
+    ]);
+  });
+
+  test("a team's statement widened to write every object of every bucket (issue 13's hole)", () => {
+    let index = -1;
+    const broken = changed(prod, TYPES.policy, "prod-orders-api-orders", (r) => {
+      const doc = JSON.parse(r.props.policy as string) as {
+        Statement: { Sid?: string; Action: string[]; Resource: string[] }[];
+      };
+      index = doc.Statement.findIndex((st) => st.Sid === "ReadInvoices");
+      assert.ok(index >= 0, "the ReadInvoices statement of Pulumi.prod.yaml");
+      doc.Statement[index].Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+      doc.Statement[index].Resource = ["arn:aws:s3:::*/*"];
+      r.props.policy = JSON.stringify(doc);
+    });
+    assert.deepEqual(check(broken, "prod"), [
+      `iam-no-wildcard-writes [mandatory] prod-orders-api-orders: managed policy prod-orders-api-orders, statement #${index} (Sid "ReadInvoices"): Allow of write actions (s3:PutObject, s3:DeleteObject) on "arn:aws:s3:::*/*", which spans every S3 bucket; name the resources it may change`,
     ]);
   });
 
@@ -115,7 +183,7 @@ describe("one change to a real resource, one violation", () => {
       r.props.policy = JSON.stringify(doc);
     });
     assert.deepEqual(check(broken, "prod"), [
-      'iam-no-wildcard-writes [mandatory] prod-orders-api-orders: policy of prod-orders-api-orders, statement "ConsumeOrders": Allow of write actions (sqs:ReceiveMessage, sqs:DeleteMessage) on the wildcard resource "arn:aws:sqs:eu-west-1:333333333333:*"; name the resources it may change',
+      'iam-no-wildcard-writes [mandatory] prod-orders-api-orders: managed policy prod-orders-api-orders, statement #0 (Sid "ConsumeOrders"): Allow of write actions (sqs:ReceiveMessage, sqs:DeleteMessage) on "arn:aws:sqs:eu-west-1:333333333333:*", which spans every SQS queue; name the resources it may change',
     ]);
   });
 

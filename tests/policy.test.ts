@@ -21,8 +21,10 @@ import {
   resourceRules,
   stackFromUrn,
   stackRules,
+  stackTier,
   type ResourceData,
 } from "../policy/rules";
+import { TIER_LABEL } from "../policy/facts";
 import {
   ISSUER,
   LE_STAGING,
@@ -34,6 +36,7 @@ import {
   dnsValues,
   externalDns,
   irsaTrust,
+  namespace,
   policyDoc,
   release,
   res,
@@ -75,7 +78,7 @@ describe("iam-no-wildcard-writes", () => {
     assert.deepEqual(
       check([iamPolicy(allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], ["*"], "Objects"))]),
       [
-        `${R}: policy of app, statement "Objects": Allow of write actions (s3:PutObject, s3:DeleteObject) on the wildcard resource "*"; name the resources it may change`,
+        `${R}: managed policy app, statement #0 (Sid "Objects"): Allow of write actions (s3:PutObject, s3:DeleteObject) on "*", which spans every resource; name the resources it may change`,
       ],
     );
   });
@@ -90,9 +93,31 @@ describe("iam-no-wildcard-writes", () => {
         ),
       ]),
       [
-        `${R}: policy of app, statement #0: Allow of write actions (route53:ChangeResourceRecordSets) on the wildcard resource "arn:aws:route53:::hostedzone/*"; name the resources it may change`,
-        `${R}: policy of app, statement #1: Allow of write actions (sqs:SendMessage) on the wildcard resource "arn:aws:sqs:eu-west-1:*:orders"; name the resources it may change`,
-        `${R}: policy of app, statement #2: Allow of write actions (*) on the wildcard resource "*"; name the resources it may change`,
+        `${R}: managed policy app, statement #0: Allow of write actions (route53:ChangeResourceRecordSets) on "arn:aws:route53:::hostedzone/*", which spans every route53 hostedzone; name the resources it may change`,
+        `${R}: managed policy app, statement #1: Allow of write actions (sqs:SendMessage) on "arn:aws:sqs:eu-west-1:*:orders", which spans every account of sqs; name the resources it may change`,
+        `${R}: managed policy app, statement #2: Allow of write actions (*) on "*", which spans every resource; name the resources it may change`,
+      ],
+    );
+  });
+
+  test("reports writes on every object of every bucket, every queue and every table (issue 13, point 6)", () => {
+    assert.deepEqual(
+      check([
+        iamPolicy(
+          allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], ["arn:aws:s3:::*/*"], "Objects"),
+          allow("s3:PutObject", ["arn:aws:s3:::orders-invoices/*", "arn:aws:s3:::orders-*/*"]),
+          allow("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111111111111:*"),
+          allow("dynamodb:PutItem", [
+            "arn:aws:dynamodb:eu-west-1:111111111111:table/orders/index/*",
+            "arn:aws:dynamodb:eu-west-1:111111111111:table/*",
+          ]),
+        ),
+      ]),
+      [
+        `${R}: managed policy app, statement #0 (Sid "Objects"): Allow of write actions (s3:PutObject, s3:DeleteObject) on "arn:aws:s3:::*/*", which spans every S3 bucket; name the resources it may change`,
+        `${R}: managed policy app, statement #1: Allow of write actions (s3:PutObject) on "arn:aws:s3:::orders-*/*", which spans every S3 bucket whose name matches "orders-*"; name the resources it may change`,
+        `${R}: managed policy app, statement #2: Allow of write actions (sqs:SendMessage) on "arn:aws:sqs:eu-west-1:111111111111:*", which spans every SQS queue; name the resources it may change`,
+        `${R}: managed policy app, statement #3: Allow of write actions (dynamodb:PutItem) on "arn:aws:dynamodb:eu-west-1:111111111111:table/*", which spans every dynamodb table; name the resources it may change`,
       ],
     );
   });
@@ -107,29 +132,33 @@ describe("iam-no-wildcard-writes", () => {
         ),
       ]),
       [
-        `${R}: policy of app, statement #0: Allow of write actions (every action except iam:*) on the wildcard resource "*"; name the resources it may change`,
-        `${R}: policy of app, statement #1: Allow of write actions (s3:PutObject) with NotResource, which matches every other resource; list the resources instead`,
+        `${R}: managed policy app, statement #0: Allow of write actions (every action except iam:*) on "*", which spans every resource; name the resources it may change`,
+        `${R}: managed policy app, statement #1: Allow of write actions (s3:PutObject) with NotResource, which matches every other resource; list the resources instead`,
       ],
     );
   });
 
-  test("checks role inline policies, role policies and documents given as objects", () => {
+  test("checks role inline policies, role, user and group policies, and documents given as objects", () => {
     const doc = { Version: "2012-10-17", Statement: allow("s3:PutObject", "*") };
     assert.deepEqual(
       check([
         role("app", irsaTrust(), { inlinePolicies: [{ name: "extra", policy: JSON.stringify(doc) }] }),
         res(TYPES.rolePolicy, "inline", { role: "app", policy: doc }),
+        res(TYPES.userPolicy, "deploy", { user: "ci", policy: doc }),
+        res(TYPES.groupPolicy, "ops", { name: "ops-write", group: "ops", policy: doc }),
       ]),
       [
-        `iam-no-wildcard-writes [mandatory] app: inline policy "extra" of app, statement #0: Allow of write actions (s3:PutObject) on the wildcard resource "*"; name the resources it may change`,
-        `iam-no-wildcard-writes [mandatory] inline: policy of inline, statement #0: Allow of write actions (s3:PutObject) on the wildcard resource "*"; name the resources it may change`,
+        `iam-no-wildcard-writes [mandatory] app: role app, inline policy "extra", statement #0: Allow of write actions (s3:PutObject) on "*", which spans every resource; name the resources it may change`,
+        `iam-no-wildcard-writes [mandatory] inline: role app, policy inline, statement #0: Allow of write actions (s3:PutObject) on "*", which spans every resource; name the resources it may change`,
+        `iam-no-wildcard-writes [mandatory] deploy: user ci, policy deploy, statement #0: Allow of write actions (s3:PutObject) on "*", which spans every resource; name the resources it may change`,
+        `iam-no-wildcard-writes [mandatory] ops: group ops, policy ops-write, statement #0: Allow of write actions (s3:PutObject) on "*", which spans every resource; name the resources it may change`,
       ],
     );
   });
 
   test("reports a policy that is not JSON instead of passing it", () => {
     assert.deepEqual(check([res(TYPES.policy, "app", { policy: "{not json" })]), [
-      `${R}: policy of app is not valid JSON, so it cannot be checked`,
+      `${R}: managed policy app: the document is not valid JSON, so it cannot be checked`,
     ]);
   });
 });
@@ -491,6 +520,10 @@ describe("acme-issuer-lets-encrypt", () => {
 describe("protection of IAM roles and OIDC providers", () => {
   const provider = (stack: string, protect: boolean) =>
     res(TYPES.oidcProvider, "prod-eks-oidc", { url: `https://${ISSUER}` }, { stack, protect });
+  const UNPROTECTED = (kind: string, name: string) =>
+    `${kind} ${name} is not protected; set protect: true so that no update can delete it`;
+  const byName = (stack: string, prod: boolean) =>
+    `no namespace is labelled ${TIER_LABEL}, and the stack name "${stack}" is ${prod ? "" : "not "}in prodStacks`;
 
   test("in a prod stack an unprotected role or provider is a mandatory violation", () => {
     assert.deepEqual(
@@ -499,8 +532,8 @@ describe("protection of IAM roles and OIDC providers", () => {
         "prod",
       ),
       [
-        "protect-identity-in-prod [mandatory] app: IAM role app is not protected; set protect: true so that no update can delete it",
-        "protect-identity-in-prod [mandatory] prod-eks-oidc: IAM OIDC provider prod-eks-oidc is not protected; set protect: true so that no update can delete it",
+        `protect-identity-in-prod [mandatory] app: ${UNPROTECTED("IAM role", "app")} (a prod stack: ${byName("prod", true)})`,
+        `protect-identity-in-prod [mandatory] prod-eks-oidc: ${UNPROTECTED("IAM OIDC provider", "prod-eks-oidc")} (a prod stack: ${byName("prod", true)})`,
       ],
     );
     assert.deepEqual(
@@ -513,13 +546,47 @@ describe("protection of IAM roles and OIDC providers", () => {
     assert.deepEqual(
       check([role("app", irsaTrust(), {}, { protect: false }), provider("dev", false)], "dev"),
       [
-        "protect-identity-outside-prod [advisory] app: IAM role app is not protected; set protect: true so that no update can delete it",
-        "protect-identity-outside-prod [advisory] prod-eks-oidc: IAM OIDC provider prod-eks-oidc is not protected; set protect: true so that no update can delete it",
+        `protect-identity-outside-prod [advisory] app: ${UNPROTECTED("IAM role", "app")} (not a prod stack: ${byName("dev", false)})`,
+        `protect-identity-outside-prod [advisory] prod-eks-oidc: ${UNPROTECTED("IAM OIDC provider", "prod-eks-oidc")} (not a prod stack: ${byName("dev", false)})`,
       ],
     );
   });
 
-  test("the prod stacks come from the config", () => {
+  test("the platform namespace's tier label decides, whatever the stack's name", () => {
+    const stack = (name: string, tier: string) => [
+      namespace(name, tier),
+      role("app", irsaTrust(), {}, { protect: false, stack: name }),
+    ];
+    assert.deepEqual(check(stack("staging", "prod"), "staging"), [
+      `protect-identity-in-prod [mandatory] app: ${UNPROTECTED("IAM role", "app")} (a prod stack: namespace platform is labelled ${TIER_LABEL}=prod)`,
+    ]);
+    assert.deepEqual(check(stack("prod", "dev"), "prod"), [
+      `protect-identity-outside-prod [advisory] app: ${UNPROTECTED("IAM role", "app")} (not a prod stack: namespace platform is labelled ${TIER_LABEL}=dev)`,
+    ]);
+    // A tier the pack does not know gets the stricter rules.
+    assert.match(check(stack("dev", "qa"), "dev")[0], /^protect-identity-in-prod \[mandatory\] .*=qa\)$/);
+  });
+
+  test("namespaces that disagree make the stack prod; unlabelled namespaces leave it to the stack name", () => {
+    const ctx = { stack: "dev", prodStacks: ["prod"] };
+    assert.deepEqual(stackTier([namespace("dev", "dev"), namespace("dev", "prod", "other")], ctx), {
+      prod: true,
+      reason: `namespace other is labelled ${TIER_LABEL}=prod`,
+    });
+    assert.deepEqual(stackTier([namespace("dev", "dev")], ctx), {
+      prod: false,
+      reason: `namespace platform is labelled ${TIER_LABEL}=dev`,
+    });
+    const unlabelled = res(TYPES.namespace, "platform", {
+      metadata: { name: "platform", labels: { team: "x" } },
+    });
+    assert.deepEqual(stackTier([unlabelled], { stack: "prod", prodStacks: ["prod"] }), {
+      prod: true,
+      reason: byName("prod", true),
+    });
+  });
+
+  test("the prod stacks of the fallback come from the config", () => {
     const unprotected = [role("app", irsaTrust(), {}, { protect: false })];
     assert.match(
       check(unprotected, "live", ["live", "prod-us"])[0],
@@ -566,6 +633,18 @@ function resourceArgs(r: ResourceData, config: Record<string, unknown> = {}): Re
   };
 }
 
+/** Arguments shaped like the ones the analyzer passes to validateStack: every resource with its options. */
+function stackArgs(resources: ResourceData[], config: Record<string, unknown> = {}): StackValidationArgs {
+  const asPolicyResource = (r: ResourceData) =>
+    ({ ...resourceArgs(r), dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource;
+  return {
+    resources: resources.map(asPolicyResource),
+    stackTags: new Map(),
+    getConfig: <T extends object>() => config as T,
+    notApplicable: () => assert.fail("not used"),
+  };
+}
+
 function collect(): { report: ReportViolation; got: [string, string | undefined][] } {
   const got: [string, string | undefined][] = [];
   return { report: (message, urn) => void got.push([message, urn]), got };
@@ -585,43 +664,69 @@ describe("the pack's policies", () => {
     );
   });
 
-  test('the prod-aware policies declare prodStacks with the default ["prod"]', () => {
+  test('the prod-aware policies declare prodStacks, the fallback, with the default ["prod"]', () => {
     for (const name of ["protect-identity-in-prod", "protect-identity-outside-prod"]) {
-      assert.deepEqual(findPolicy<ResourceValidationPolicy>(name).configSchema, {
+      assert.deepEqual(findPolicy<StackValidationPolicy>(name).configSchema, {
         properties: {
           prodStacks: {
             type: "array",
             items: { type: "string" },
             default: ["prod"],
-            description: "Stack names that count as production: there the protection policy is mandatory.",
+            description: `Stack names that count as production when no namespace carries the ${TIER_LABEL} label (stacks of programs from before the label).`,
           },
         },
       });
     }
   });
 
-  test("validateResource reads protect from args.opts and the stack from args.urn", async () => {
-    const policy = findPolicy<ResourceValidationPolicy>("protect-identity-in-prod");
+  test("validateResource runs a rule on the types it names and on nothing else", async () => {
+    const policy = findPolicy<ResourceValidationPolicy>("iam-no-wildcard-writes");
     const validate = policy.validateResource as NonNullable<ResourceValidationPolicy["validateResource"]>;
     assert.ok(!Array.isArray(validate));
-    const run = async (r: ResourceData, config?: Record<string, unknown>) => {
+    const run = async (r: ResourceData) => {
       const { report, got } = collect();
-      await validate(resourceArgs(r, config), report);
+      await validate(resourceArgs(r), report);
       return got.map(([m]) => m);
     };
-    const unprotected = role("app", irsaTrust(), {}, { protect: false, stack: "prod" });
-    assert.deepEqual(await run(unprotected), [
-      "IAM role app is not protected; set protect: true so that no update can delete it",
+    const doc = policyDoc(allow("s3:PutObject", "arn:aws:s3:::*/*"));
+    assert.deepEqual(await run(res(TYPES.policy, "p", { policy: doc })), [
+      'managed policy p, statement #0: Allow of write actions (s3:PutObject) on "arn:aws:s3:::*/*", which spans every S3 bucket; name the resources it may change',
     ]);
-    assert.deepEqual(await run(role("app", irsaTrust(), {}, { protect: true, stack: "prod" })), []);
-    assert.deepEqual(await run(role("app", irsaTrust(), {}, { protect: false, stack: "dev" })), []);
+    assert.deepEqual(await run(res(TYPES.release, "p", { policy: doc })), []);
+  });
+
+  test("the protection policies read protect from each resource's opts and the tier from the namespace", async () => {
+    const run = async (name: string, resources: ResourceData[], config?: Record<string, unknown>) => {
+      const { report, got } = collect();
+      await findPolicy<StackValidationPolicy>(name).validateStack(stackArgs(resources, config), report);
+      return got;
+    };
+    const unprotected = (stack: string) => role("app", irsaTrust(), {}, { protect: false, stack });
+    const violation = (stack: string, reason: string): [string, string | undefined] => [
+      `IAM role app is not protected; set protect: true so that no update can delete it (${reason})`,
+      urnOf(stack, TYPES.role, "app"),
+    ];
     assert.deepEqual(
-      await run(role("app", irsaTrust(), {}, { protect: false, stack: "live" }), { prodStacks: ["live"] }),
-      ["IAM role app is not protected; set protect: true so that no update can delete it"],
+      await run("protect-identity-in-prod", [namespace("live", "prod"), unprotected("live")]),
+      [violation("live", `a prod stack: namespace platform is labelled ${TIER_LABEL}=prod`)],
     );
-    // Other types are not this policy's business.
     assert.deepEqual(
-      await run(res(TYPES.policy, "p", { policy: policyDoc(allow("*", "*")) }, { stack: "prod" })),
+      await run("protect-identity-outside-prod", [namespace("live", "prod"), unprotected("live")]),
+      [],
+    );
+    assert.deepEqual(
+      await run("protect-identity-in-prod", [role("app", irsaTrust(), {}, { protect: true, stack: "prod" })]),
+      [],
+    );
+    // Without the label, the stack name from the URNs and the configured prodStacks decide.
+    assert.deepEqual(await run("protect-identity-in-prod", [unprotected("live")], { prodStacks: ["live"] }), [
+      violation(
+        "live",
+        `a prod stack: no namespace is labelled ${TIER_LABEL}, and the stack name "live" is in prodStacks`,
+      ),
+    ]);
+    assert.deepEqual(
+      await run("protect-identity-in-prod", [unprotected("prod")], { prodStacks: ["live"] }),
       [],
     );
   });
@@ -630,16 +735,8 @@ describe("the pack's policies", () => {
     const policy = findPolicy<StackValidationPolicy>("external-dns-disjoint");
     const a = externalDns("private", dnsValues("same", "Z1", "a.example.com"));
     const b = externalDns("central", dnsValues("same", "Z2", "b.example.com"));
-    const asPolicyResource = (r: ResourceData) =>
-      ({ ...resourceArgs(r), dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource;
-    const args: StackValidationArgs = {
-      resources: [a, b].map(asPolicyResource),
-      stackTags: new Map(),
-      getConfig: <T extends object>() => ({}) as T,
-      notApplicable: () => assert.fail("not used"),
-    };
     const { report, got } = collect();
-    await policy.validateStack(args, report);
+    await policy.validateStack(stackArgs([a, b]), report);
     assert.deepEqual(got, [
       [
         'external-dns releases external-dns-private and external-dns-central share the txtOwnerId "same"',

@@ -1,0 +1,101 @@
+/**
+ * `npm run doctor -- <stack> [--host <name>] [--json]`: why a name or a certificate does not work.
+ *
+ * Reads the stack's configuration with the program's own loader, inspects the live platform with the operator's
+ * kubeconfig context and AWS credentials (read-only calls only), and prints findings root cause first, each with
+ * the next command to run. Exits 1 when any finding is an error, 2 on bad usage or configuration.
+ */
+import { collect, type CollectOptions } from "./collect";
+import { diagnose } from "./diagnose";
+import { loadExpected } from "./expected";
+import type { ExpectedPlatform, Finding, Observed } from "./model";
+import { exitCode, renderJson, renderText } from "./report";
+
+export interface DoctorArgs {
+  stack: string;
+  host?: string;
+  json: boolean;
+  stackFile?: string;
+  nameservers?: string[];
+}
+
+const USAGE =
+  "usage: npm run doctor -- <stack> [--host <name>] [--json] [--stack-file FILE] [--nameserver IP[:PORT]]...\n";
+
+export function parseArgs(argv: string[]): DoctorArgs | undefined {
+  const valued = ["--host", "--stack-file", "--nameserver"];
+  const values = (name: string) => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
+  const stack = argv.find((a, i) => !a.startsWith("--") && !valued.includes(argv[i - 1]));
+  const unknown = argv.filter((a) => a.startsWith("--") && ![...valued, "--json"].includes(a));
+  if (!stack || unknown.length) {
+    return undefined;
+  }
+  const nameservers = values("--nameserver");
+  return {
+    stack,
+    host: values("--host")[0],
+    json: argv.includes("--json"),
+    stackFile: values("--stack-file")[0],
+    ...(nameservers.length ? { nameservers } : {}),
+  };
+}
+
+function summary(exp: ExpectedPlatform, obs: Observed): string {
+  const k = obs.kubernetes;
+  return [
+    `${exp.roles.length} roles`,
+    `${exp.ingresses.length} ingress controllers`,
+    `${k.ingresses.length} ingresses`,
+    `${exp.externalDns.length} external-dns instances`,
+    `${k.clusterIssuers.length} issuers`,
+    `${k.certificates.length} certificates`,
+  ].join(", ");
+}
+
+export interface DoctorResult {
+  findings: Finding[];
+  output: string;
+  code: number;
+}
+
+/** One doctor run; the clients can be given (tests point them at loopback servers). */
+export async function runDoctor(args: DoctorArgs, opts: CollectOptions = {}): Promise<DoctorResult> {
+  const exp = loadExpected(args.stack, args.stackFile);
+  const obs = await collect(exp, {
+    ...opts,
+    host: args.host,
+    nameservers: opts.nameservers ?? args.nameservers,
+  });
+  const findings = diagnose(exp, obs, { host: args.host });
+  const output = args.json
+    ? renderJson(args.stack, findings)
+    : renderText(args.stack, findings, summary(exp, obs));
+  return { findings, output, code: exitCode(findings) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (!args) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let result: DoctorResult;
+  try {
+    result = await runDoctor(args);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  process.stdout.write(result.output);
+  return result.code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}
