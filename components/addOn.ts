@@ -27,6 +27,11 @@ export interface ResolveContext {
   clean(section: string): boolean;
   /** Whether a section is present in the stack file and passed its schema. */
   parsed(section: string): boolean;
+  /**
+   * A section's input as its schema parsed it (undefined when absent or broken), for an add-on whose defaults
+   * depend on a section resolved after it; the caller knows that section's input type.
+   */
+  input(section: string): unknown;
   readonly problems: Problems;
 }
 
@@ -51,6 +56,8 @@ export interface ServiceAccountBinding {
    * Deployment rolls and new pods get the new credentials (EKS injects them only when a pod is created).
    */
   readonly podAnnotations: pulumi.Output<Record<string, string>>;
+  /** The role's ARN, known once its policy is attached. */
+  readonly roleArn: pulumi.Output<string>;
 }
 
 /** What an add-on's resources may use. */
@@ -62,10 +69,22 @@ export interface DeployContext {
   readonly namespace: pulumi.Output<string>;
   /** The cluster's name, as the cluster access resolved it. */
   readonly clusterName: pulumi.Output<string>;
+  /** The cluster's VPC, from the cluster look-up (or the cluster created here). */
+  readonly vpcId: pulumi.Output<string>;
   /** The service account binding of a workload role, by role key; undefined when the role is not created. */
   serviceAccount(roleKey: string): ServiceAccountBinding | undefined;
   /** The parent of every resource the add-on creates. */
   readonly parent: pulumi.Resource;
+  /**
+   * Hands resources to the add-ons listed after this one, under a name: what they create that needs it waits for
+   * these (the AWS Load Balancer Controller's release, which the ingress releases wait for).
+   */
+  provide(name: string, resources: readonly pulumi.Resource[]): void;
+  /**
+   * What earlier add-ons provided under a name; empty when none did (a controller that runs already). Providing
+   * a name after an add-on asked for it is a bug in the order of addOns.ts, and throws.
+   */
+  needs(name: string): pulumi.Resource[];
 }
 
 /** Stack outputs an add-on contributes, by output name (stacks/outputs.ts holds the contract). */

@@ -4,9 +4,17 @@
  * ingress classes). Adding an add-on: its folder, and one line here.
  */
 import type { AnyAddOn } from "./addOn";
+import { loadBalancerControllerAddOn } from "./awsLoadBalancerController";
 import { certManagerAddOn } from "./certManager";
 import { ecrAddOn } from "./ecr";
 import { externalDnsAddOn } from "./externalDns";
 import { ingressAddOn } from "./ingress";
 
-export const addOns: readonly AnyAddOn[] = [ingressAddOn, externalDnsAddOn, certManagerAddOn, ecrAddOn];
+export const addOns: readonly AnyAddOn[] = [
+  // Before ingress: it provides its release, which the ingress releases wait for (DeployContext.provide).
+  loadBalancerControllerAddOn,
+  ingressAddOn,
+  externalDnsAddOn,
+  certManagerAddOn,
+  ecrAddOn,
+];

@@ -60,13 +60,28 @@ export class EdgePlatform extends pulumi.ComponentResource {
       // Deleting the namespace would delete cert-manager, the ACME account keys and the internal CA secret.
       { parent: this, provider: cluster.provider, protect: cfg.protect },
     );
+    const provided = new Map<string, pulumi.Resource[]>();
+    const asked = new Set<string>();
     const ctx: DeployContext = {
       config: cfg,
       provider: cluster.provider,
       namespace: namespace.metadata.name,
       clusterName: cluster.clusterName,
+      vpcId: cluster.vpcId,
       serviceAccount: (key) => identity.serviceAccount(key),
       parent: this,
+      provide: (name, resources) => {
+        if (asked.has(name)) {
+          throw new Error(
+            `"${name}" was provided after an add-on needed it: list its provider earlier in addOns.ts`,
+          );
+        }
+        provided.set(name, [...(provided.get(name) ?? []), ...resources]);
+      },
+      needs: (name) => {
+        asked.add(name);
+        return [...(provided.get(name) ?? [])];
+      },
     };
     const roles = cfg.identity.roles;
     const perAddOn = addOns.map((addOn) => {

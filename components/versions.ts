@@ -33,6 +33,17 @@ export const charts = {
     version: "v1.21.1",
     appVersion: "v1.21.1",
   },
+  /**
+   * AWS Load Balancer Controller from AWS's eks-charts repository (stable/aws-load-balancer-controller); 3.5.0
+   * was the newest chart when it was added. Its IAM policy (awsLoadBalancerController/policy.ts) is the one of the
+   * same controller tag, v3.5.0: bump both together.
+   */
+  awsLoadBalancerController: {
+    chart: "aws-load-balancer-controller",
+    repo: "https://aws.github.io/eks-charts",
+    version: "3.5.0",
+    appVersion: "v3.5.0",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 /**

@@ -6,6 +6,7 @@ import type {
   Binding,
   ClusterIssuerName,
   ExternalDnsInstanceName,
+  LoadBalancerControllerMode,
   LoadBalancerMode,
   Partition,
   RecordPolicy,
@@ -97,6 +98,16 @@ export interface IdentityConfig {
 
 // ---- add-ons ---------------------------------------------------------------------------------------------------
 
+/** The AWS Load Balancer Controller; namespace, service account and replicas matter only with `install`. */
+export interface LoadBalancerControllerConfig {
+  readonly mode: LoadBalancerControllerMode;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly replicas: number;
+  /** A PodDisruptionBudget (minAvailable 1); the chart renders it only with more than one replica. */
+  readonly podDisruptionBudget: boolean;
+}
+
 export interface IngressInstanceConfig {
   /** Instance key (`public`, `internal`, ...). */
   readonly key: string;
@@ -172,6 +183,7 @@ export interface PolicyStatement {
 
 /** Each add-on's resolved section, by its config key. */
 export interface AddOnConfigs {
+  readonly loadBalancerController: LoadBalancerControllerConfig;
   readonly ingress: IngressConfig;
   readonly externalDns: readonly ExternalDnsInstanceConfig[];
   readonly certManager: CertManagerConfig;

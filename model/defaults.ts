@@ -12,6 +12,8 @@ export interface TierDefaults {
   readonly ingressHighAvailability: boolean;
   /** Container resource requests of each ingress controller pod. */
   readonly ingressRequests: { readonly cpu: string; readonly memory: string };
+  /** AWS Load Balancer Controller replicas (leader-elected; more than one keeps its webhooks serving). */
+  readonly loadBalancerControllerReplicas: number;
   /** external-dns record policy. `upsert-only` never deletes a record. */
   readonly externalDnsPolicy: RecordPolicy;
   /** The ClusterIssuer exported as default. */
@@ -39,6 +41,7 @@ export const tierDefaults: Record<Tier, TierDefaults> = {
     ingressReplicas: 1,
     ingressHighAvailability: false,
     ingressRequests: { cpu: "100m", memory: "128Mi" },
+    loadBalancerControllerReplicas: 1,
     externalDnsPolicy: "sync",
     defaultIssuer: "letsencrypt-staging",
     certManagerReplicas: { controller: 1, webhook: 1, cainjector: 1 },
@@ -51,6 +54,7 @@ export const tierDefaults: Record<Tier, TierDefaults> = {
     ingressReplicas: 2,
     ingressHighAvailability: true,
     ingressRequests: { cpu: "250m", memory: "256Mi" },
+    loadBalancerControllerReplicas: 2,
     externalDnsPolicy: "upsert-only",
     defaultIssuer: "letsencrypt-prod",
     certManagerReplicas: { controller: 2, webhook: 3, cainjector: 2 },
@@ -69,6 +73,8 @@ export const commonDefaults = {
    */
   txtPrefix: "extdns-%{record_type}.",
   loadBalancer: "aws-load-balancer-controller",
+  /** Where AWS's installation guide puts the controller, so a running one is found (and adopted) there. */
+  loadBalancerControllerNamespace: "kube-system",
   ingressInstances: {
     public: { className: "nginx-public", scheme: "internet-facing", default: true },
     internal: { className: "nginx-internal", scheme: "internal", default: false },
@@ -82,5 +88,6 @@ export const commonDefaults = {
   serviceAccounts: {
     certManager: "cert-manager",
     ecrOperator: "ecr-operator",
+    loadBalancerController: "aws-load-balancer-controller",
   },
 } as const;

@@ -15,6 +15,13 @@ export type Scheme = (typeof SCHEMES)[number];
 export const LOAD_BALANCER_MODES = ["aws-load-balancer-controller", "in-tree"] as const;
 export type LoadBalancerMode = (typeof LOAD_BALANCER_MODES)[number];
 
+/**
+ * Where the AWS Load Balancer Controller comes from: `install` (this stack's release), `existing` (one already
+ * runs in the cluster) or `none` (no controller: the in-tree load balancer mode).
+ */
+export const LOAD_BALANCER_CONTROLLER_MODES = ["install", "existing", "none"] as const;
+export type LoadBalancerControllerMode = (typeof LOAD_BALANCER_CONTROLLER_MODES)[number];
+
 /** external-dns record policy: `sync` also deletes records it owns, `upsert-only` never deletes. */
 export const RECORD_POLICIES = ["sync", "upsert-only"] as const;
 export type RecordPolicy = (typeof RECORD_POLICIES)[number];

@@ -88,7 +88,11 @@ export const roleKeys = {
   certManager: "cert-manager",
   externalDns: (instance: string) => `external-dns-${instance}`,
   ecrOperator: "ecr-operator",
+  loadBalancerController: "aws-load-balancer-controller",
 } as const;
+
+/** Helm release name of the AWS Load Balancer Controller: the name AWS's installation guide uses. */
+export const LOAD_BALANCER_CONTROLLER_RELEASE = "aws-load-balancer-controller";
 
 /** `name` equals `domain` or is a subdomain of it. */
 export function isWithinDomain(name: string, domain: string): boolean {

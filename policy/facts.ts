@@ -5,6 +5,7 @@
  * below names the program file it mirrors; the program's test tests/policy.drift.test.ts runs both copies on the
  * same inputs and fails when they disagree. Change the program's file and this one together.
  */
+import { createHash } from "node:crypto";
 
 // ---- mirrors components/clusterIssuerSpecs.ts (LETSENCRYPT) ----------------------------------------------------
 
@@ -160,3 +161,105 @@ export function isWildcardResource(resource: string): boolean {
  * (`dev` or `prod`) as its value. It is how the pack learns the tier the program itself decided on.
  */
 export const TIER_LABEL = "eks-platform.io/tier";
+
+// ---- mirrors tools/alb-policy-digest.ts (canonicalStatement, statementDigest) and the digests of the AWS Load
+// ---- Balancer Controller's policy, components/awsLoadBalancerController/policy.ts ----------------------------
+
+/**
+ * Middle of the AWS Load Balancer Controller's role and managed-policy name, `<environment>-<key>-<namespace>`
+ * (model/naming.ts `roleKeys.loadBalancerController`).
+ */
+export const LOAD_BALANCER_CONTROLLER_ROLE_KEY = "aws-load-balancer-controller";
+
+/**
+ * SHA-256 of each statement, in canonical form, of upstream's policy for the controller at v3.5.0
+ * (kubernetes-sigs/aws-load-balancer-controller docs/install/iam_policy.json, iam_policy_cn.json,
+ * iam_policy_us-gov.json), by partition and in file order. The pack allows that policy's writes on `*` to that
+ * role only when the whole document is exactly one of these.
+ */
+export const LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS: Readonly<Record<string, readonly string[]>> = {
+  aws: [
+    "fd43cb7e75363aed695c2e4238625bb0597b95aea431849cb7d994b06e076590",
+    "ab9eeb15998365ae633316d0eb3944c627438b4b1284bba28348b67987691661",
+    "4cb411ac8bcd4ebf504800a8de2146b9bd47e492b6c27e6ee498e5220d3c54e1",
+    "7abb51cd0b2c2c932745668215b359590d7b4748338daaa2ac5d99cfb24b5907",
+    "e366c08f7b0dae5d9c1b99a624c6c3a75ef6f8283422d5bc50ccf87dc8183387",
+    "e62e949aa4db87cf385f874d3b026cb49dd7f2bcfdd9f618853a4882ab5e9502",
+    "96df4f95df89a24211a287d4e3f032a0311a9759cba2da49154b079470a69118",
+    "015aabcf1731c89d6c6ecad7a216adfb98a7c42c3f333fee815c5b3807312b29",
+    "d36c4a330583f15d8b67f60db26772a1b4e1225aa747e79c3cfa84ef3ce37cc3",
+    "e7cd33480cca2d48f60ae7df22ff297abdd93d6e9f30d4d183b973c601d86840",
+    "df45193db72dbc41b362f946ebe7ab7bf5cad6e885434853af1172fc883afff5",
+    "9c4bf4761e3bd56fbe33764bfc43765fcd6475af6bc5814dc8dd3ae09cd1ce49",
+    "3f635480baf0b063fc5027b1bf60bce6d358c9d40df4a2367ee1f295c4ee3ff3",
+    "f5bd5f4b17271ef60b78c74e8bd6afc98a21261468cafa94e99c994b77b3e94d",
+    "0f95b29ea816d4fa5956f5e18a382ff738481eda4315ae400a1c7285abc5c8ae",
+    "481a44e1dcaf0180a84aea46721344a2bed4194b75529ca61a96facffde6613d",
+  ],
+  "aws-cn": [
+    "fd43cb7e75363aed695c2e4238625bb0597b95aea431849cb7d994b06e076590",
+    "ab9eeb15998365ae633316d0eb3944c627438b4b1284bba28348b67987691661",
+    "4cb411ac8bcd4ebf504800a8de2146b9bd47e492b6c27e6ee498e5220d3c54e1",
+    "7abb51cd0b2c2c932745668215b359590d7b4748338daaa2ac5d99cfb24b5907",
+    "e366c08f7b0dae5d9c1b99a624c6c3a75ef6f8283422d5bc50ccf87dc8183387",
+    "bcc4c8057ff094f47aa47a7fa1ab0fb084772029dcf4baeabd961f4cd48f5a53",
+    "2f77beae7d010cf43bad75f5c3be8913bc533ff2224cf2795c460980c1af4446",
+    "015aabcf1731c89d6c6ecad7a216adfb98a7c42c3f333fee815c5b3807312b29",
+    "d36c4a330583f15d8b67f60db26772a1b4e1225aa747e79c3cfa84ef3ce37cc3",
+    "e7cd33480cca2d48f60ae7df22ff297abdd93d6e9f30d4d183b973c601d86840",
+    "05f5e47c00a8830a6f9a65e91853bff46b451a1114d09ee40837e47446e9866d",
+    "0290c00b2e8bc9fbeaa42f4be0423e00b3c46028cab71518e148fce89b143324",
+    "b1963b80e59269ed62f4a5d6a4a3199dc385bd2a5dec089e58f7d6ab1f86d050",
+    "3f635480baf0b063fc5027b1bf60bce6d358c9d40df4a2367ee1f295c4ee3ff3",
+    "418bf8a5b32e34d2e9269cb06618c2e50eee9f160426196f57160104a71aca10",
+    "481a44e1dcaf0180a84aea46721344a2bed4194b75529ca61a96facffde6613d",
+  ],
+  "aws-us-gov": [
+    "fd43cb7e75363aed695c2e4238625bb0597b95aea431849cb7d994b06e076590",
+    "ab9eeb15998365ae633316d0eb3944c627438b4b1284bba28348b67987691661",
+    "4cb411ac8bcd4ebf504800a8de2146b9bd47e492b6c27e6ee498e5220d3c54e1",
+    "7abb51cd0b2c2c932745668215b359590d7b4748338daaa2ac5d99cfb24b5907",
+    "e366c08f7b0dae5d9c1b99a624c6c3a75ef6f8283422d5bc50ccf87dc8183387",
+    "9cd4131f95be69ad18c1f71ffada59cdbcceb5da48b6285d0c524e5ea964a4cf",
+    "917bf5245a4361d9ee07bf28b79a0ec7c8650883f22cb8c902757c0460cc4ba6",
+    "015aabcf1731c89d6c6ecad7a216adfb98a7c42c3f333fee815c5b3807312b29",
+    "d36c4a330583f15d8b67f60db26772a1b4e1225aa747e79c3cfa84ef3ce37cc3",
+    "e7cd33480cca2d48f60ae7df22ff297abdd93d6e9f30d4d183b973c601d86840",
+    "3b89704a80cc1186089f99bb33671e29a0caeae83bb75a87875cabb2fb7117fc",
+    "3e42c0e95124b835606f55477c380e522c791ade1a4d9bef9f57d66481e5c8a9",
+    "dbfd0e99fc80a6ed994671d11ba8859e8f5221429a2a6ffca68cb20907376c38",
+    "3f635480baf0b063fc5027b1bf60bce6d358c9d40df4a2367ee1f295c4ee3ff3",
+    "249dccca6a1d70c9ff6be505baeba984f80c22624d329dd915925cdc6098abce",
+    "481a44e1dcaf0180a84aea46721344a2bed4194b75529ca61a96facffde6613d",
+  ],
+};
+
+const LIST_KEYS = new Set(["Action", "NotAction", "Resource", "NotResource"]);
+
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(sortedJson).join(",")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A statement in canonical form: keys sorted at every level, array order kept, and `Action`, `NotAction`,
+ * `Resource`, `NotResource` always lists (IAM reads `"*"` and `["*"]` the same).
+ */
+export function canonicalStatement(statement: Record<string, unknown>): string {
+  const normalised = Object.fromEntries(
+    Object.entries(statement).map(([k, v]) => [k, LIST_KEYS.has(k) && typeof v === "string" ? [v] : v]),
+  );
+  return sortedJson(normalised);
+}
+
+export function statementDigest(statement: Record<string, unknown>): string {
+  return createHash("sha256").update(canonicalStatement(statement)).digest("hex");
+}

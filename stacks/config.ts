@@ -133,6 +133,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     resolved,
     clean: (key) => !broken.has(key),
     parsed,
+    input: (key) => raw[key],
     problems,
   };
   const requests: RoleRequest[] = [];
@@ -158,14 +159,22 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     );
   });
 
-  const { ingress, externalDns, certManager, ecr } = resolved;
-  if (problems.list.length > 0 || !cluster || !ingress || !externalDns || !certManager || !raw.tier) {
+  const { loadBalancerController, ingress, externalDns, certManager, ecr } = resolved;
+  if (
+    problems.list.length > 0 ||
+    !cluster ||
+    !loadBalancerController ||
+    !ingress ||
+    !externalDns ||
+    !certManager ||
+    !raw.tier
+  ) {
     if (problems.list.length === 0) {
       problems.add("(config)", "incomplete configuration");
     }
     throw new ConfigError(source.stack, problems.list);
   }
-  return { ...core, cluster, dns, identity, ingress, externalDns, certManager, ecr };
+  return { ...core, cluster, dns, identity, loadBalancerController, ingress, externalDns, certManager, ecr };
 }
 
 /**

@@ -64,6 +64,16 @@ export const outputContract = {
   centralDnsRoles: byKey(byKey(z.string())).describe(
     "Since 1.2. With `dns.centralDnsAccount`: the roles the DNS account's owners create, by role ARN there, each with `trustPolicy` (this stack's role; the external ID for external-dns) and `permissionsPolicy` (Route53: zone-scoped for external-dns, record-level for cert-manager), as JSON to apply as it is. Empty otherwise.",
   ),
+  loadBalancerControllerManaged: z
+    .boolean()
+    .describe(
+      "Since 1.2. Whether this stack installs the AWS Load Balancer Controller (`loadBalancerController.mode: install`); false when one runs already or none is used.",
+    ),
+  loadBalancerControllerRoleArn: z
+    .string()
+    .describe(
+      'Since 1.2. ARN of the controller\'s workload role when this stack installs it (also in `workloadRoleArns` under `aws-load-balancer-controller`), or "" when it does not.',
+    ),
 } as const;
 
 export type OutputName = keyof typeof outputContract;

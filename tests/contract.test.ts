@@ -43,6 +43,9 @@ const PINNED: Record<string, string> = {
   internalCaNotAfter: "string",
   // 1.2: the central DNS account's roles, as documents to apply there.
   centralDnsRoles: "record<record<string>>",
+  // 1.2: the AWS Load Balancer Controller as an add-on.
+  loadBalancerControllerManaged: "boolean",
+  loadBalancerControllerRoleArn: "string",
 };
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "contract-"));

@@ -39,6 +39,7 @@ describe("every role on EKS Pod Identity", () => {
   test("one association per workload role, with its namespace and service account", () => {
     const associations = resourcesOfType(devPods, ASSOCIATION);
     const expected = [
+      ["dev-aws-load-balancer-controller-kube-system", "kube-system", "aws-load-balancer-controller"],
       ["dev-cert-manager-platform", "platform", "cert-manager"],
       ["dev-ecr-operator-platform", "platform", "ecr-operator"],
       ["dev-external-dns-central-platform", "platform", "external-dns-central"],

@@ -6,10 +6,13 @@
  * Every import of a program file is in the block below, and nowhere else in the pack's tests: when the
  * originals move, re-point these imports.
  */
+import { loadBalancerControllerPolicy } from "../components/awsLoadBalancerController/policy";
 import { TIER_LABEL as programTierLabel } from "../components/platform";
+import { PARTITIONS } from "../model/enums";
 import * as programIam from "../model/iamActions";
 import { LETSENCRYPT as programLetsEncrypt } from "../model/letsencrypt";
 import * as programNaming from "../model/naming";
+import * as programDigest from "../tools/alb-policy-digest";
 // ---- end of the program's imports ----
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -91,6 +94,37 @@ describe("the pack's copies agree with the program's originals", () => {
     }
     for (const action of ACTIONS) {
       assert.equal(pack.isReadOnlyAction(action), programIam.isReadOnlyAction(action), action);
+    }
+  });
+
+  test("the load balancer controller's role key, policy digests and canonical form", () => {
+    assert.equal(pack.LOAD_BALANCER_CONTROLLER_ROLE_KEY, programNaming.roleKeys.loadBalancerController);
+    assert.deepEqual(
+      Object.keys(pack.LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS).sort(),
+      [...PARTITIONS].sort(),
+    );
+    for (const partition of PARTITIONS) {
+      const doc = loadBalancerControllerPolicy(partition);
+      assert.deepEqual(
+        pack.LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS[partition],
+        programDigest.policyDigest(doc).sha256,
+        partition,
+      );
+    }
+    const statements: Record<string, unknown>[] = [
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+      {
+        Resource: ["a", "b"],
+        Effect: "Deny",
+        NotAction: ["x:Y"],
+        Condition: { B: { k: "v" }, A: { k: ["1", "2"] } },
+      },
+      { Effect: "Allow", NotResource: "arn:aws:s3:::b", Action: ["s3:PutObject"] },
+      {},
+    ];
+    for (const st of statements) {
+      assert.equal(pack.canonicalStatement(st), programDigest.canonicalStatement(st));
+      assert.equal(pack.statementDigest(st), programDigest.statementDigest(st));
     }
   });
 

@@ -111,6 +111,7 @@ describe("the real stacks", () => {
     assert.deepEqual(
       check(dev, "dev"),
       [
+        "dev-aws-load-balancer-controller-kube-system",
         "dev-cert-manager-platform",
         "dev-ecr-operator-platform",
         "dev-external-dns-central-platform",
@@ -185,6 +186,37 @@ describe("one change to a real resource, one violation", () => {
     assert.deepEqual(check(broken, "prod"), [
       'iam-no-wildcard-writes [mandatory] prod-orders-api-orders: managed policy prod-orders-api-orders, statement #0 (Sid "ConsumeOrders"): Allow of write actions (sqs:ReceiveMessage, sqs:DeleteMessage) on "arn:aws:sqs:eu-west-1:333333333333:*", which spans every SQS queue; name the resources it may change',
     ]);
+  });
+
+  test("the load balancer controller's policy passes only as upstream's, exactly", () => {
+    const ALB = "dev-aws-load-balancer-controller-kube-system";
+    const wildcardLines = (resources: ResourceData[]) =>
+      check(resources, "dev").filter((l) => l.startsWith("iam-no-wildcard-writes"));
+    assert.deepEqual(wildcardLines(dev), [], "upstream's document on the controller's role");
+    // One action added to a statement upstream has: the document is no longer upstream's, so every one of its
+    // writes on a wildcard is reported, the added one among them.
+    const widened = changed(dev, TYPES.policy, ALB, (r) => {
+      const doc = JSON.parse(r.props.policy as string) as { Statement: { Action: string[] }[] };
+      doc.Statement[4].Action.push("ec2:DeleteVpc");
+      r.props.policy = JSON.stringify(doc);
+    });
+    const lines = wildcardLines(widened);
+    assert.ok(lines.length > 1);
+    assert.ok(
+      lines.every((l) => l.startsWith(`iam-no-wildcard-writes [mandatory] ${ALB}: managed policy ${ALB}`)),
+    );
+    assert.ok(lines.some((l) => l.includes("statement #4") && l.includes("ec2:DeleteVpc")));
+    // The same document under a team role's name is not the controller's.
+    const borrowed = changed(dev, TYPES.policy, "dev-orders-api-orders", (r) => {
+      r.props.policy = find(dev, TYPES.policy, ALB).props.policy;
+    });
+    assert.ok(
+      wildcardLines(borrowed).some((l) =>
+        l.startsWith(
+          "iam-no-wildcard-writes [mandatory] dev-orders-api-orders: managed policy dev-orders-api-orders",
+        ),
+      ),
+    );
   });
 
   test("a trust policy without its audience", () => {

@@ -32,6 +32,7 @@ const OIDC_ARN = `arn:aws:iam::111111111111:oidc-provider/${ISSUER}`;
 describe("dev stack", () => {
   test("creates exactly these resources", () => {
     const roles = [
+      "dev-aws-load-balancer-controller-kube-system",
       "dev-cert-manager-platform",
       "dev-ecr-operator-platform",
       "dev-external-dns-central-platform",
@@ -51,12 +52,18 @@ describe("dev stack", () => {
         `${T.secret}::internal-ca-root`,
         `${T.service}::ingress-internal-service`,
         `${T.service}::ingress-public-service`,
+        `${T.release}::aws-load-balancer-controller`,
         `${T.release}::cert-manager`,
         `${T.release}::external-dns-central`,
         `${T.release}::external-dns-private`,
         `${T.release}::ingress-internal`,
         `${T.release}::ingress-public`,
         `${T.k8sProvider}::dev-eks-k8s`,
+        "tls:index/certRequest:CertRequest::aws-load-balancer-controller-webhook",
+        "tls:index/locallySignedCert:LocallySignedCert::aws-load-balancer-controller-webhook",
+        "tls:index/privateKey:PrivateKey::aws-load-balancer-controller-webhook",
+        "tls:index/privateKey:PrivateKey::aws-load-balancer-controller-webhook-ca",
+        "tls:index/selfSignedCert:SelfSignedCert::aws-load-balancer-controller-webhook-ca",
         "tls:index/privateKey:PrivateKey::internal-ca",
         "tls:index/selfSignedCert:SelfSignedCert::internal-ca",
       ].sort(),
@@ -113,6 +120,10 @@ describe("dev stack", () => {
 
   test("IAM roles: names, trust scoped to one service account, nothing protected in dev", () => {
     const expected: [string, string][] = [
+      [
+        "dev-aws-load-balancer-controller-kube-system",
+        "system:serviceaccount:kube-system:aws-load-balancer-controller",
+      ],
       ["dev-cert-manager-platform", "system:serviceaccount:platform:cert-manager"],
       ["dev-external-dns-private-platform", "system:serviceaccount:platform:external-dns-private"],
       ["dev-external-dns-central-platform", "system:serviceaccount:platform:external-dns-central"],
@@ -249,6 +260,36 @@ describe("dev stack", () => {
     assert.equal(classes.size, 2, "the two instances never share a class");
   });
 
+  test("the AWS Load Balancer Controller: pinned chart in kube-system, before both ingress releases", () => {
+    const release = resource(dev, T.release, "aws-load-balancer-controller");
+    assert.equal(release.inputs.chart, "aws-load-balancer-controller");
+    assert.equal(release.inputs.version, "3.5.0");
+    assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
+    assert.equal(release.inputs.namespace, "kube-system");
+    assert.equal(release.inputs.createNamespace, false);
+    // The webhook's private key is among the values, so the mocks show them as one secret (tests/alb-controller
+    // reads them through the values builder); they come from the role, the cluster look-up and the certificates.
+    assert.equal(release.inputs.values, "[secret]");
+    for (const from of [
+      `${T.role}::dev-aws-load-balancer-controller-kube-system`,
+      `${T.attachment}::dev-aws-load-balancer-controller-kube-system`,
+      "tls:index/locallySignedCert:LocallySignedCert::aws-load-balancer-controller-webhook",
+      "tls:index/selfSignedCert:SelfSignedCert::aws-load-balancer-controller-webhook-ca",
+    ]) {
+      assert.ok(release.inputsFrom.includes(from), from);
+    }
+    for (const key of ["public", "internal"]) {
+      assert.deepEqual(resource(dev, T.release, `ingress-${key}`).dependsOn, [
+        `${T.release}::aws-load-balancer-controller`,
+      ]);
+    }
+    assert.deepEqual(
+      resource(dev, T.release, "cert-manager").dependsOn,
+      [],
+      "cert-manager stays in parallel",
+    );
+  });
+
   test("external-dns releases: values, and the annotation is the matching role's ARN", () => {
     for (const [name, zoneType, zoneId, domain, cls] of [
       ["private", "private", "Z01234567DEVPRIVATE1", "dev.internal.example.com", "nginx-internal"],
@@ -351,6 +392,7 @@ describe("dev stack", () => {
   test("outputs", () => {
     assert.deepEqual(dev.secretOutputs, []);
     const roleArns = {
+      "aws-load-balancer-controller": roleArn("dev-aws-load-balancer-controller-kube-system"),
       "cert-manager": roleArn("dev-cert-manager-platform"),
       "external-dns-private": roleArn("dev-external-dns-private-platform"),
       "external-dns-central": roleArn("dev-external-dns-central-platform"),
@@ -385,11 +427,14 @@ describe("dev stack", () => {
         "<known after apply: tls:index/selfSignedCert:SelfSignedCert internal-ca validityEndTime>",
       irsaRoleArns: roleArns,
       workloadRoleArns: roleArns,
+      loadBalancerControllerManaged: true,
+      loadBalancerControllerRoleArn: roleArn("dev-aws-load-balancer-controller-kube-system"),
       workloadRoleBindings: Object.fromEntries(Object.keys(roleArns).map((k) => [k, "irsa"])),
       // The zones are in this account: nothing for a central DNS account to apply.
       centralDnsRoles: {},
       serviceAccountAnnotations: Object.fromEntries(
         [
+          ["aws-load-balancer-controller", "dev-aws-load-balancer-controller-kube-system"],
           ["cert-manager", "dev-cert-manager-platform"],
           ["external-dns-private", "dev-external-dns-private-platform"],
           ["external-dns-central", "dev-external-dns-central-platform"],

@@ -228,7 +228,10 @@ function computedState(
         publicKeyPem: c("publicKeyPem"),
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
       return { certPem: c("certPem"), validityEndTime: c("validityEndTime") };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: c("certRequestPem") };
     case "kubernetes:helm.sh/v3:Release":
       return {
         status: {
@@ -249,6 +252,8 @@ function computedState(
         kubeconfigJson: c("kubeconfigJson"),
         oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
+        // The underlying aws.eks.Cluster: its VPC is the configured one, or the account's default VPC.
+        eksCluster: { vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") } },
       };
     }
     default:
@@ -273,6 +278,7 @@ function invokeResult(
         arn: `arn:${partition}:eks:${region}:(account-id):cluster/${name}`,
         endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
+        vpcConfig: { vpcId: `(vpc-of-${name})` },
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }

@@ -28,6 +28,8 @@ export interface ClusterAccessArgs {
 export class ClusterAccess extends pulumi.ComponentResource {
   /** The cluster's name. */
   readonly clusterName: pulumi.Output<string>;
+  /** The cluster's VPC (the AWS Load Balancer Controller is told it, so it needs no IMDS). */
+  readonly vpcId: pulumi.Output<string>;
   /** ARN of the cluster's IAM OIDC provider, which IRSA roles trust; undefined when no role uses IRSA. */
   readonly oidcProviderArn?: pulumi.Output<string>;
   /** The Kubernetes provider for every Kubernetes resource of the program. */
@@ -59,6 +61,8 @@ export class ClusterAccess extends pulumi.ComponentResource {
         { parent: this, protect: args.protect },
       );
       this.clusterName = pulumi.output(c.name);
+      // The underlying aws.eks.Cluster knows the VPC even when config leaves it to the account's default VPC.
+      this.vpcId = cluster.eksCluster.apply((eksCluster) => eksCluster.vpcConfig.vpcId);
       this.oidcProviderArn = args.needsOidcProvider ? cluster.oidcProviderArn : undefined;
       // kubeconfigJson, not getKubeconfig(): the method never resolves under mocks and needs the provider plugin.
       kubeconfig = cluster.kubeconfigJson;
@@ -66,6 +70,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       const found = awsEks.getClusterOutput({ name: c.name }, { parent: this });
       const issuerUrl = found.identities.apply((ids) => ids[0].oidcs[0].issuer);
       this.clusterName = found.name;
+      this.vpcId = found.vpcConfig.vpcId;
       if (!args.needsOidcProvider) {
         this.oidcProviderArn = undefined;
       } else if (c.oidcProviderArn) {
@@ -106,6 +111,10 @@ export class ClusterAccess extends pulumi.ComponentResource {
       { kubeconfig, enableSecretMutable: true },
       { parent: this },
     );
-    this.registerOutputs({ clusterName: this.clusterName, oidcProviderArn: this.oidcProviderArn });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      vpcId: this.vpcId,
+      oidcProviderArn: this.oidcProviderArn,
+    });
   }
 }

@@ -89,6 +89,7 @@ export class PlatformIdentity extends pulumi.ComponentResource {
         name: role.serviceAccountName,
         annotations: role.serviceAccountAnnotations,
         podAnnotations: role.podAnnotations,
+        roleArn: role.roleArn,
       }
     );
   }

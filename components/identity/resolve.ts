@@ -17,6 +17,7 @@ export const BUILT_IN_ROLE_KEYS: readonly string[] = [
   roleKeys.certManager,
   ...EXTERNAL_DNS_INSTANCES.map(roleKeys.externalDns),
   roleKeys.ecrOperator,
+  roleKeys.loadBalancerController,
 ];
 
 function toStatement(s: StatementInput): PolicyStatement {

@@ -7,6 +7,7 @@ import type { IngressConfig } from "../../model/config";
 import type { Scheme } from "../../model/enums";
 import type { AddOn, AddOnOutputs, DeployContext } from "../addOn";
 import { nginxIngressCrdsUrl } from "../versions";
+import { LOAD_BALANCER_CONTROLLER } from "../awsLoadBalancerController";
 import { NginxIngress } from "./nginxIngress";
 import { resolveIngress } from "./resolve";
 import { ingressSchema } from "./schema";
@@ -20,11 +21,19 @@ function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
     { file: nginxIngressCrdsUrl },
     { parent: ctx.parent, provider: ctx.provider, retainOnDelete: true },
   );
+  const controller = ctx.needs(LOAD_BALANCER_CONTROLLER);
   const instances = cfg.instances.map((instance) => ({
     instance,
     controller: new NginxIngress(
       `ingress-${instance.key}`,
-      { instance, loadBalancer: cfg.loadBalancer, namespace: ctx.namespace, provider: ctx.provider, crds },
+      {
+        instance,
+        loadBalancer: cfg.loadBalancer,
+        namespace: ctx.namespace,
+        provider: ctx.provider,
+        crds,
+        dependsOn: controller,
+      },
       { parent: ctx.parent },
     ),
   }));

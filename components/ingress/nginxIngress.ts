@@ -20,6 +20,8 @@ export interface NginxIngressArgs {
   provider: k8s.Provider;
   /** The controller's CRDs (installed once per cluster): the release waits for them. */
   crds: pulumi.Resource;
+  /** What must be ready before the release: the AWS Load Balancer Controller's release when this stack installs it. */
+  dependsOn: pulumi.Resource[];
 }
 
 export class NginxIngress extends pulumi.ComponentResource {
@@ -61,7 +63,8 @@ export class NginxIngress extends pulumi.ComponentResource {
       {
         parent: this,
         provider: args.provider,
-        dependsOn: [args.crds],
+        // Helm waits for a LoadBalancer Service's address: the controller that provisions it must be up first.
+        dependsOn: [args.crds, ...args.dependsOn],
         aliases: previous ? [{ name: previous }] : [],
         // A replacement (a new namespace, a renamed key) renders the same IngressClass, which the old release
         // owns until it is deleted (pulumi-kubernetes replaces releases create-before-delete): delete it first.

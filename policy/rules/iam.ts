@@ -1,7 +1,13 @@
 /**
  * IAM rules: no write on a wildcard resource, and IRSA trusts limited to one service account and audience.
  */
-import { isReadOnlyAction, wildcardSpan } from "../facts";
+import {
+  LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS,
+  LOAD_BALANCER_CONTROLLER_ROLE_KEY,
+  isReadOnlyAction,
+  statementDigest,
+  wildcardSpan,
+} from "../facts";
 import type { Dict, Report, ResourceData } from "./data";
 import {
   MULTI_SERVICE_ACCOUNT_TAG,
@@ -59,12 +65,42 @@ function permissionDocuments(r: ResourceData): { label: string; value: unknown }
   }
 }
 
+/** `<environment>-aws-load-balancer-controller-<namespace>`: the name the program gives that role and its policy. */
+const LOAD_BALANCER_CONTROLLER_NAME = new RegExp(
+  `^[a-z][a-z0-9-]*-${LOAD_BALANCER_CONTROLLER_ROLE_KEY}-[a-z0-9-]+$`,
+);
+
+/**
+ * The one exception to the rule below: the AWS Load Balancer Controller's built-in role carries upstream's policy
+ * (v3.5.0, any partition), whose writes on `*` the controller needs for what it creates. Both must hold: the
+ * name is the program's name for that role, and the document is exactly upstream's, statement for statement
+ * (LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS). A copy with any change, or the same document on another role, is
+ * checked like every other policy.
+ */
+export function isLoadBalancerControllerPolicy(name: string, doc: Dict): boolean {
+  if (!LOAD_BALANCER_CONTROLLER_NAME.test(name) || doc.Version !== "2012-10-17") {
+    return false;
+  }
+  if (Object.keys(doc).some((k) => k !== "Version" && k !== "Statement") || !Array.isArray(doc.Statement)) {
+    return false;
+  }
+  const statements = doc.Statement as unknown[];
+  if (!statements.every(isDict)) {
+    return false;
+  }
+  const digests = statements.map((st) => statementDigest(st));
+  return Object.values(LOAD_BALANCER_CONTROLLER_POLICY_DIGESTS).some(
+    (known) => known.length === digests.length && known.every((d, i) => d === digests[i]),
+  );
+}
+
 /**
  * No `Allow` of a write action on a resource whose wildcards span more than one named resource: `*`, a
  * wildcard partition, service, region or account, or a wildcard in the resource type or the top-level name
  * (every bucket, queue, table, hosted zone...; see wildcardSpan in facts.ts). `NotAction` counts as writes (it
  * allows everything else) and `NotResource` as a wildcard (it matches everything else). Each message names the
- * role (or the policy), the statement by index and Sid, the write actions and the resource.
+ * role (or the policy), the statement by index and Sid, the write actions and the resource. Except upstream's
+ * policy on the AWS Load Balancer Controller's own role (isLoadBalancerControllerPolicy).
  */
 export function checkNoWildcardWrites(r: ResourceData, report: Report): void {
   for (const { label, value } of permissionDocuments(r)) {
@@ -72,7 +108,8 @@ export function checkNoWildcardWrites(r: ResourceData, report: Report): void {
     if (error) {
       report(`${label}: the document ${error}, so it cannot be checked`);
     }
-    if (!doc) {
+    // The program gives that role a managed policy of the role's name; only that form is recognised.
+    if (!doc || (r.type === TYPES.policy && isLoadBalancerControllerPolicy(awsName(r), doc))) {
       continue;
     }
     statementsOf(doc).forEach((st, i) => {
