@@ -249,6 +249,8 @@ describe("modes", () => {
   });
 });
 
+const CRDS = "kubernetes:yaml/v2:ConfigFile::nginx-ingress-crds";
+
 describe("order of the deploy, in planned stacks", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "alb-controller-"));
   let created: Capture;
@@ -279,7 +281,8 @@ describe("order of the deploy, in planned stacks", () => {
     // Cluster name and VPC come from the cluster created here.
     assert.ok(release.inputsFrom.includes("eks:index:Cluster::sandbox-eks"));
     for (const key of ["public", "internal"]) {
-      assert.deepEqual(find(created, T.release, `ingress-${key}`).dependsOn, [release.id]);
+      // Each ingress release waits for the controller and for the NGINX CRDs (their own kept resource).
+      assert.deepEqual(find(created, T.release, `ingress-${key}`).dependsOn, [release.id, CRDS]);
     }
     // cert-manager and its issuers do not wait for it.
     assert.deepEqual(find(created, T.release, "cert-manager").dependsOn, []);
@@ -318,7 +321,7 @@ describe("order of the deploy, in planned stacks", () => {
   test("a stack that relies on a running controller installs none and waits for none (prod)", () => {
     assert.ok(!prod.resources.some((r) => r.name.startsWith("aws-load-balancer-controller")));
     for (const key of ["public", "internal"]) {
-      assert.deepEqual(find(prod, T.release, `ingress-${key}`).dependsOn, []);
+      assert.deepEqual(find(prod, T.release, `ingress-${key}`).dependsOn, [CRDS]);
     }
     assert.equal(prod.outputs.loadBalancerControllerManaged, false);
     assert.equal(prod.outputs.loadBalancerControllerRoleArn, "");

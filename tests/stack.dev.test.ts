@@ -281,6 +281,7 @@ describe("dev stack", () => {
     for (const key of ["public", "internal"]) {
       assert.deepEqual(resource(dev, T.release, `ingress-${key}`).dependsOn, [
         `${T.release}::aws-load-balancer-controller`,
+        "kubernetes:yaml/v2:ConfigFile::nginx-ingress-crds",
       ]);
     }
     assert.deepEqual(
