@@ -282,6 +282,27 @@ export const CHARTS: Readonly<Record<string, ChartRule>> = {
     source:
       "nginx/kubernetes-ingress v5.5.4 charts/nginx-ingress: templates/controller-ingress-class.yaml (named controller.ingressClass.name), templates/clusterrole.yaml and rbac bindings (named by the fullname helper); crds/ are installed by Helm only on install and not owned by the release (Helm docs, Custom Resource Definitions: no upgrade, no delete)",
   },
+  "aws-load-balancer-controller": {
+    fullnameBase: "aws-load-balancer-controller",
+    // Only the objects checked against the chart's templates are modelled; its RBAC and webhook configurations
+    // are named by the fullname helper too but were not. The plan masks this release's values whole (they hold
+    // the webhook key), so the value-dependent names below resolve only on unmasked values.
+    owns: [
+      {
+        kind: "IngressClass",
+        name: "{values.ingressClass}",
+        when: "createIngressClassResource",
+      },
+      {
+        kind: "IngressClassParams",
+        name: "{values.ingressClass}",
+        when: "createIngressClassResource",
+      },
+    ],
+    podTemplate: ["podAnnotations", "podLabels", "image"],
+    source:
+      "aws/eks-charts stable/aws-load-balancer-controller 3.5.0: templates/ingressclass.yaml (IngressClassParams and IngressClass named ingressClass, when createIngressClassResource), templates/deployment.yaml (podAnnotations on the pod template)",
+  },
   "external-dns": {
     fullnameBase: "external-dns",
     owns: [
