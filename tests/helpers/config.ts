@@ -2,7 +2,9 @@
  * Test helpers for configuration: start from a real stack file, change values by path, and collect problems.
  */
 import assert from "node:assert/strict";
-import { readStackConfig } from "../../tools/harness";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ROOT, readStackConfig } from "../../tools/harness";
 import type { PlatformConfig } from "../../model/config";
 import { ConfigError, loadPlatformConfig, type Problem } from "../../stacks/config";
 
@@ -14,7 +16,10 @@ function parsePath(path: string): (string | number)[] {
 
 /** The stack file's config with structured values decoded: `{ "aws:region": "eu-west-1", cluster: {...} }`. */
 export function stackValues(stack: string): Record<string, unknown> {
-  const { config } = readStackConfig(stack);
+  // The fixture copies of the shipped stacks (tests/fixtures/stacks), so that edits of the real files change no
+  // expectation; tests/stacks.test.ts checks the real files.
+  const fixture = path.join(ROOT, "tests", "fixtures", "stacks", `Pulumi.${stack}.yaml`);
+  const { config } = readStackConfig(stack, ROOT, fs.existsSync(fixture) ? fixture : undefined);
   return Object.fromEntries(
     Object.entries(config).map(([k, v]) => {
       const key = k.startsWith("eks-platform:") ? k.slice("eks-platform:".length) : k;
