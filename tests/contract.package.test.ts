@@ -40,7 +40,11 @@ const app = path.join(work, "app");
 let packed: { filename: string; files: { path: string }[] };
 
 before(() => {
-  npm(["run", "build", "--workspace", "packages/contract"], ROOT);
+  // `npm run test:unit` builds the package before any test file starts (the consumer tests import it by name);
+  // build it here only when this file runs alone, so no test rewrites dist/ while another reads it.
+  if (!fs.existsSync(path.join(ROOT, "packages", "contract", "dist", "stacks", "consumer.js"))) {
+    npm(["run", "build", "--workspace", "packages/contract"], ROOT);
+  }
   [packed] = JSON.parse(
     npm(["pack", "--workspace", "packages/contract", "--pack-destination", work, "--json"], ROOT),
   ) as (typeof packed)[];
