@@ -9,45 +9,19 @@
  * prints the fixture's `partitions` object (a bare path prints that one file's entry). Read the upstream files at
  * the pinned tag into a scratch directory; never commit them.
  *
- * Canonical form of a statement: JSON with object keys sorted at every level, array order kept, and `Action`,
- * `NotAction`, `Resource` and `NotResource` always lists (IAM reads `"*"` and `["*"]` the same, and our data
- * always writes lists). Everything else is taken as written, so a changed condition value or operator changes the
- * digest.
+ * Canonical form of a statement: policy/facts.ts `canonicalStatement` (keys sorted at every level, array order
+ * kept, `Action`/`Resource` always lists); a changed condition value or operator changes the digest.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+// The one canonical form and digest, the policy pack's: the pack recognises the policy by these digests.
+import { statementDigest } from "../policy/facts";
+
+export { canonicalStatement, statementDigest } from "../policy/facts";
 
 /** One policy file's digests: how many statements, and the SHA-256 of each in canonical form, in file order. */
 export interface PolicyDigest {
   statements: number;
   sha256: string[];
-}
-
-const LIST_KEYS = new Set(["Action", "NotAction", "Resource", "NotResource"]);
-
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(sortedJson).join(",")}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A statement in canonical form (see the file comment). */
-export function canonicalStatement(statement: Record<string, unknown>): string {
-  const normalised = Object.fromEntries(
-    Object.entries(statement).map(([k, v]) => [k, LIST_KEYS.has(k) && typeof v === "string" ? [v] : v]),
-  );
-  return sortedJson(normalised);
-}
-
-export function statementDigest(statement: Record<string, unknown>): string {
-  return createHash("sha256").update(canonicalStatement(statement)).digest("hex");
 }
 
 /** The digests of a policy document's statements. */
