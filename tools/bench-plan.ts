@@ -196,42 +196,11 @@ function main(argv: string[]): void {
   for (let round = 0; round < runs; round++) {
     for (const c of commands.filter((x) => round < x.runs)) samples.get(c.label)!.push(measure(c));
   }
-  for (const c of commands) {
-    const s = samples.get(c.label)!;
-    console.log(`${c.label}:`);
-    console.log(
-      `  wall s   ${spread(
-        s.map((x) => x.wall),
-        2,
-      )}`,
-    );
-    if (hasGnuTime) {
-      console.log(
-        `  cpu s    ${spread(
-          s.map((x) => x.cpu!),
-          2,
-        )}`,
-      );
-      console.log(
-        `  peak MiB ${spread(
-          s.map((x) => x.peakMiB!),
-          0,
-        )}`,
-      );
-    }
-  }
+  report(commands, samples);
   const floor = samples.get("floor")!;
   console.log("ratios to the floor, round by round (same load):");
   for (const label of ["plan dev", "plan prod", "cli dev", "cli dev, type-checked"]) {
-    const s = samples.get(label)!;
-    const wall = s.map((x, i) => x.wall / floor[i].wall);
-    const cpu = hasGnuTime
-      ? `; cpu ${spread(
-          s.map((x, i) => x.cpu! / floor[i].cpu!),
-          2,
-        )}`
-      : "";
-    console.log(`  ${label} / floor: wall ${spread(wall, 2)}${cpu}`);
+    console.log(ratioLine(`${label} / floor`, samples.get(label)!, floor));
   }
   if (roles > 0) {
     const big = samples.get(`plan ${roles} roles`)![0];
