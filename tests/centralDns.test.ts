@@ -12,9 +12,9 @@ import { certManagerPolicy } from "../components/certManager/policy";
 import { centralDnsRoleDocuments } from "../components/dns/centralRoles";
 import { externalDnsPolicy } from "../components/externalDns/policy";
 import type { Capture } from "../tools/harness";
-import { runTool, type Run } from "./helpers/cli";
+import type { Run } from "./helpers/cli";
 import { edited, load } from "./helpers/config";
-import { derivedStackFile, planStack } from "./helpers/stacks";
+import { derivedStackFile, planStack, runPlan } from "./helpers/stacks";
 import { roleArn } from "./helpers/program";
 
 const ED = "arn:aws:iam::111111111111:role/dev-external-dns-central-platform";
@@ -117,7 +117,7 @@ describe("the output and the plan", () => {
     [prod, dev, printed] = await Promise.all([
       planStack("prod", out),
       planStack("dev", out),
-      runTool("tools/plan.ts", ["prod", "--out", path.join(out, "printed")]),
+      runPlan(["prod", "--out", path.join(out, "printed")]),
     ]);
   });
 

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
-import { writeStackFile } from "./helpers/stacks";
+import { runPlan, writeStackFile } from "./helpers/stacks";
 import { discoverStacks, stackNames } from "../tools/stacks";
 import { ROOT } from "./helpers/cli";
 
@@ -27,13 +27,14 @@ before(async () => {
   broken.ingres = { instances: {} };
   const brokenFile = writeStackFile(out, "broken", broken);
   const [devAgain, devVerbose, prodVerbose, bad, missing, usage, ...summaries] = await Promise.all([
-    runTool("tools/plan.ts", ["dev", "--out", path.join(out, "b"), "--quiet"]),
-    runTool("tools/plan.ts", ["dev", "--out", path.join(out, "v"), "--verbose"]),
-    runTool("tools/plan.ts", ["prod", "--out", path.join(out, "v"), "--verbose"]),
-    runTool("tools/plan.ts", ["broken", "--stack-file", brokenFile, "--out", path.join(out, "bad")]),
-    runTool("tools/plan.ts", ["no-such-stack", "--out", path.join(out, "missing")]),
+    runPlan(["dev", "--out", path.join(out, "b"), "--quiet"]),
+    runPlan(["dev", "--out", path.join(out, "v"), "--verbose"]),
+    runPlan(["prod", "--out", path.join(out, "v"), "--verbose"]),
+    runPlan(["broken", "--stack-file", brokenFile, "--out", path.join(out, "bad")]),
+    runPlan(["no-such-stack", "--out", path.join(out, "missing")]),
+    // As a process: the exit code goes through process.exit.
     runTool("tools/plan.ts", []),
-    ...STACKS.map((stack) => runTool("tools/plan.ts", [stack, "--out", path.join(out, "a")])),
+    ...STACKS.map((stack) => runPlan([stack, "--out", path.join(out, "a")])),
   ]);
   Object.assign(runs, { devAgain, devVerbose, prodVerbose, bad, missing, usage });
   STACKS.forEach((stack, i) => (runs[stack] = summaries[i]));
@@ -194,13 +195,24 @@ describe("plan command", () => {
   });
 });
 
+test("the command as a process prints and writes exactly what the tests' in-process runs did", async () => {
+  // The in-process runs above share one Pulumi runtime, one of them after a failed program (broken): the
+  // command line, a fresh process, must agree with them byte for byte.
+  const expected = planFile("a", "dev");
+  const run = await runTool("tools/plan.ts", ["dev", "--out", path.join(out, "a")]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, runs.dev.stdout);
+  assert.equal(run.stderr, runs.dev.stderr);
+  assert.equal(planFile("a", "dev"), expected);
+});
+
 test("a stack file that is not valid YAML is named with the line and column of the error", async () => {
   const file = path.join(out, "Pulumi.typo.yaml");
   fs.writeFileSync(
     file,
     "config:\n  aws:region: eu-west-1\n  eks-platform:dns:\n    publicZones:\n      - name: a.example.com\n     zoneId: Z0123456\n",
   );
-  const run = await runTool("tools/plan.ts", ["typo", "--stack-file", file, "--out", path.join(out, "typo")]);
+  const run = await runPlan(["typo", "--stack-file", file, "--out", path.join(out, "typo")]);
   assert.equal(run.code, 1);
   assert.ok(run.stderr.startsWith(`${file}:6:`), run.stderr);
   assert.match(run.stderr, /not valid YAML: /);

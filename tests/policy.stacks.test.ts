@@ -1,7 +1,6 @@
 /**
  * The policy pack on the real program: the offline plans of the dev and prod stacks (and of prod with an OIDC
- * provider this program creates), each made by tools/plan.ts in its own process, since the Pulumi runtime is
- * process-global. Every rule must pass them, every rule must have something to look at, and a single change to
+ * provider this program creates), each made by the plan command (tools/plan.ts). Every rule must pass them, every rule must have something to look at, and a single change to
  * a real resource must produce exactly its one violation.
  */
 import assert from "node:assert/strict";
@@ -16,7 +15,7 @@ import { check, fromCapture } from "./policy.helpers";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-stacks-"));
 
-/** Plans `stack` (from its own stack file, or from `base`'s with some values changed) in a child process. */
+/** Plans `stack` (from its own stack file, or from `base`'s with some values changed). */
 async function plan(stack: string, derived?: { base: string; changes: Record<string, unknown> }) {
   const file = derived && derivedStackFile(out, stack, derived.base, derived.changes);
   return fromCapture(await planStack(stack, out, file));

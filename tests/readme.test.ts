@@ -12,7 +12,8 @@ import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../tools/config-reference";
 import { requiredSections, sections } from "../stacks/schema";
-import { ROOT, runTool } from "./helpers/cli";
+import { ROOT } from "./helpers/cli";
+import { runPlan } from "./helpers/stacks";
 import { nodeVersionProblem } from "../tools/node-version";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -189,7 +190,7 @@ describe("Pulumi.yaml template (pulumi new)", () => {
       // `pulumi new` stores every answer as a string, so the stack file holds JSON text, not YAML structure.
       const file = path.join(dir, "Pulumi.staging.yaml");
       fs.writeFileSync(file, stringify({ config: answers }));
-      const run = await runTool("tools/plan.ts", ["staging", "--stack-file", file, "--out", dir, "--quiet"]);
+      const run = await runPlan(["staging", "--stack-file", file, "--out", dir, "--quiet"]);
       assert.equal(run.code, 0, run.stderr);
       const plan = JSON.parse(fs.readFileSync(path.join(dir, "staging.json"), "utf8")) as {
         outputs: Record<string, unknown>;

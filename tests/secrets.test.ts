@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import { readStackConfig, type Capture } from "../tools/harness";
-import { runTool, type Run } from "./helpers/cli";
+import type { Run } from "./helpers/cli";
+import { runPlan } from "./helpers/stacks";
 import { stackValues } from "./helpers/config";
 import { T } from "./helpers/program";
 
@@ -34,7 +35,7 @@ function writeFile(name: string, extra: Record<string, unknown> = {}, drop: stri
 }
 
 const plan = (stack: string, file: string, args: string[] = []) =>
-  runTool("tools/plan.ts", [stack, "--stack-file", file, "--out", out, "--quiet", ...args]);
+  runPlan([stack, "--stack-file", file, "--out", out, "--quiet", ...args]);
 const captured = (stack: string) =>
   JSON.parse(fs.readFileSync(path.join(out, `${stack}.json`), "utf8")) as Capture;
 

@@ -14,8 +14,8 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import type { Capture } from "../tools/harness";
 import { judgeTransition, type JudgeOptions, type Verdict } from "../tools/transitions/judge";
-import { runTool, type Run } from "./helpers/cli";
-import { derivedStackFile, planStack } from "./helpers/stacks";
+import type { Run } from "./helpers/cli";
+import { derivedStackFile, planStack, runPlan } from "./helpers/stacks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "transitions-"));
 
@@ -85,7 +85,7 @@ before(async () => {
   const longFile = derivedStackFile(out, "devLongKey", "dev", {
     [`ingress.instances.${LONG_KEY}`]: { className: "nginx-long", scheme: "internal" },
   });
-  longKey = await runTool("tools/plan.ts", ["devLongKey", "--stack-file", longFile, "--out", out, "--quiet"]);
+  longKey = await runPlan(["devLongKey", "--stack-file", longFile, "--out", out, "--quiet"]);
 });
 
 const planOf = (name: string): Capture => {

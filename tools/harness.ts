@@ -8,7 +8,9 @@
  * `[secret]`. A mock that is asked for an invoke it does not know throws, so a new data-source call cannot pass
  * unnoticed.
  *
- * The Pulumi runtime is process-global: call `runProgram` once per process.
+ * The Pulumi runtime is process-global, so one process runs one program at a time: `runProgram` queues its
+ * callers, resets the runtime (setMocks) and loads the program's own modules afresh for each run, so every run
+ * sees what a new process would (tests/harness.test.ts compares the two byte for byte).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -330,6 +332,9 @@ export interface RunOptions {
   project?: string;
 }
 
+/** Internal members of @pulumi/pulumi's Output (output.js OutputImpl) that the stack's outputs are read by. */
+type StackOutputs = { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+
 type InternalOutput = { allResources?: () => Promise<Set<pulumi.Resource>> };
 
 async function resourcesIn(value: unknown, seen = new Set<unknown>()): Promise<pulumi.Resource[]> {
@@ -394,7 +399,37 @@ function capturedOptions(
   return Object.keys(out).length ? out : undefined;
 }
 
-export async function runProgram(opts: RunOptions): Promise<Capture> {
+/** The folders and files of the program itself, loaded afresh for every run. */
+const PROGRAM_SOURCES = ["index.ts", "components", "stacks", "model"].map((p) => path.join(ROOT, p));
+
+/**
+ * Drops the program's modules from Node's module cache, so the next `require` runs them (and any module-level
+ * state they keep) from the start, as in a new process. Dependencies in node_modules stay loaded: the SDKs keep
+ * no state of a run outside what `setMocks` resets.
+ */
+function forgetProgramModules(program: string): void {
+  for (const file of Object.keys(require.cache)) {
+    const own = PROGRAM_SOURCES.some((p) => file === p || file.startsWith(`${p}${path.sep}`));
+    if ((own && !file.includes(`${path.sep}node_modules${path.sep}`)) || file === program) {
+      delete require.cache[file];
+    }
+  }
+}
+
+/** The end of the last queued run: the Pulumi runtime can run one program at a time in a process. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the program under mocks and records what it would create. Concurrent calls in one process run one after
+ * the other.
+ */
+export function runProgram(opts: RunOptions): Promise<Capture> {
+  const run = queue.then(() => runProgramNow(opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runProgramNow(opts: RunOptions): Promise<Capture> {
   const project = opts.project ?? projectName();
   const fromFile = opts.config ? undefined : readStackConfig(opts.stack, ROOT, opts.stackFile);
   const config = opts.config ?? fromFile!.config;
@@ -448,8 +483,10 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
 
   let exported: Record<string, unknown> = {};
   let outputs: unknown;
+  let root: pulumi.runtime.Stack | undefined;
   try {
-    outputs = await pulumi.runtime.runInPulumiStack(() => {
+    // What runInPulumiStack does, keeping the stack resource: after a failure its outputs are settled below.
+    root = new pulumi.runtime.Stack(() => {
       pulumi.runtime.registerStackTransformation((t) => {
         const id = `${t.type}::${t.name}`;
         ids.set(t.resource, id);
@@ -491,11 +528,23 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
         return undefined;
       });
       const program = opts.program ?? path.join(ROOT, "index.ts");
+      forgetProgramModules(program);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       exported = require(program) as Record<string, unknown>;
       return Promise.resolve(exported);
     });
+    outputs = await (root.outputs as unknown as StackOutputs).promise();
   } catch (err) {
+    // The stack's outputs carry the program's error into promises nobody awaits; in a process of its own that
+    // ends with the process, here it would surface as an unhandled rejection during a later run.
+    if (root) {
+      const internals = root.outputs as unknown as StackOutputs;
+      internals.isKnown.catch(() => undefined);
+      internals.isSecret.catch(() => undefined);
+    }
+    // Let the failed run's outstanding calls (the stack's outputs, registrations already under way) reach this
+    // run's mocks before a later run resets them; a call that fails now belongs to the failure reported here.
+    await pulumi.runtime.disconnect().catch(() => undefined);
     throw new ProgramFailed(err, records.size);
   }
 

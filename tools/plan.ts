@@ -348,7 +348,22 @@ export function environmentsNote(environments: readonly string[]): string {
   ].join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the plan command writes: the process's streams, or a buffer when a test runs it in-process. */
+export interface PlanIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_IO: PlanIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/**
+ * `npm run plan -- <argv>`: returns the exit code. The command line calls it once; tests call it in their own
+ * process (runProgram queues concurrent runs), which prints and writes exactly what the command would.
+ */
+export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Promise<number> {
   const option = (name: string): string | undefined => {
     const at = argv.indexOf(name);
     return at >= 0 ? argv[at + 1] : undefined;
@@ -361,7 +376,7 @@ async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes("--verbose");
   const stack = argv.find((a, i) => !a.startsWith("--") && !withValue.includes(argv[i - 1]));
   if (!stack) {
-    process.stderr.write(
+    io.err(
       "usage: npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE] [--config-file FILE]... [--set KEY=VALUE]...\n",
     );
     return 2;
@@ -382,30 +397,30 @@ async function main(argv: string[]): Promise<number> {
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
     // The program reports bad configuration as a RunError (index.ts), which the CLI prints as its message alone.
     if (pulumi.RunError.isInstance(cause)) {
-      process.stderr.write(`${cause.message}\n(${registered} resources registered)\n${note && `${note}\n`}`);
+      io.err(`${cause.message}\n(${registered} resources registered)\n${note && `${note}\n`}`);
       return 1;
     }
     // A failure inside the program is a bug: show where. Anything else (no such stack file) needs only the message.
     const detail =
       err instanceof ProgramFailed && cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
-    process.stderr.write(`${detail.replace(/^Error: /, "")}\n`);
+    io.err(`${detail.replace(/^Error: /, "")}\n`);
     return 1;
   }
   if (note) {
-    process.stderr.write(`${note}\n`);
+    io.err(`${note}\n`);
   }
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${stack}.json`);
   fs.writeFileSync(file, planJson(capture));
   if (!quiet) {
-    process.stdout.write(verbose ? renderPlan(capture) : renderSummary(capture));
+    io.out(verbose ? renderPlan(capture) : renderSummary(capture));
   }
-  process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+  io.out(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  plan(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`${String(err)}\n`);

@@ -1,6 +1,10 @@
 /**
- * Stack files for tests: write one derived from a real stack, and plan a stack in a child process as a user would
- * (`tools/plan.ts`), returning its JSON plan.
+ * Stack files for tests: write one derived from a real stack, and plan a stack as a user would
+ * (`npm run plan`, tools/plan.ts), returning its JSON plan.
+ *
+ * The plan command runs in the test's own process (`runPlan`): the same function the command line calls, with
+ * its output captured, so a test pays for loading the SDKs once and not once per plan. tests/plan.test.ts runs
+ * the command as a process too and checks both say the same.
  *
  * Each distinct stack is planned once per test run: the first test file that asks plans it, the others (each
  * `node --test` file is its own process) read the result from a folder shared by the files of one run.
@@ -13,7 +17,8 @@ import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stringify } from "yaml";
 import type { Capture } from "../../tools/harness";
-import { ROOT, runTool, type Run } from "./cli";
+import { plan } from "../../tools/plan";
+import { ROOT, type Run } from "./cli";
 import { setPath, stackValues } from "./config";
 
 /** Writes `Pulumi.<name>.yaml` in `dir` from decoded values (project keys without namespace); returns its path. */
@@ -78,6 +83,24 @@ function sourceHash(): string {
  */
 const shared = path.join(os.tmpdir(), `eks-platform-plans-${process.ppid}-${sourceHash()}`);
 
+/**
+ * `npm run plan -- <args>` in this process: its exit code and what it printed. Runs queue behind each other
+ * (the Pulumi runtime is process-global; tools/harness.ts).
+ */
+export async function runPlan(args: readonly string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await plan(args, {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
 export interface PlanRun {
   /** The plan command's exit code and output (without `--quiet`: the full rendering). */
   run: Run;
@@ -115,12 +138,7 @@ export async function planRun(stack: string, stackFile = fixtureStackFile(stack)
     }
   }
   const out = fs.mkdtempSync(path.join(shared, `${stack}-`));
-  const run = await runTool("tools/plan.ts", [
-    stack,
-    "--out",
-    out,
-    ...(stackFile ? ["--stack-file", stackFile] : []),
-  ]);
+  const run = await runPlan([stack, "--out", out, ...(stackFile ? ["--stack-file", stackFile] : [])]);
   const file = path.join(out, `${stack}.json`);
   const planned: PlanRun = { run, json: run.code === 0 ? fs.readFileSync(file, "utf8") : undefined };
   // Written whole under another name, then renamed, so a waiting process never reads half a file.
