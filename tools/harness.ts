@@ -10,7 +10,7 @@
  *
  * The Pulumi runtime is process-global, so one process runs one program at a time: `runProgram` queues its
  * callers, resets the runtime (setMocks) and loads the program's own modules afresh for each run, so every run
- * sees what a new process would (tests/harness.test.ts compares the two byte for byte).
+ * sees what a new process would (tests/plan.test.ts compares the two byte for byte).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
