@@ -4,16 +4,15 @@
  * error.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import * as ts from "typescript";
 import { parse } from "yaml";
 import * as tsutils from "@pulumi/pulumi/tsutils";
-import { ROOT } from "./helpers/cli";
+import { runSteps, STEPS } from "../tools/test";
+import { ROOT, runTool } from "./helpers/cli";
 
 // Marked @internal, so absent from the SDK's typings; it is what cmd/run/run.js calls.
 const { loadTypeScriptCompilerOptions } = tsutils as unknown as {
@@ -66,29 +65,56 @@ test("the Pulumi CLI loads the program transpile-only, emitting what tsconfig.js
   assert.notEqual(main.noCheck, true, "tsconfig.json itself type-checks");
 });
 
-test("npm test runs the type check, and a type error fails it", async () => {
-  assert.match(scripts.test, /npm run typecheck/);
-  assert.match(scripts.typecheck, /^tsc --noEmit -p tsconfig\.json$/);
-  // A project whose tsconfig.json extends the real one, with one wrong file: the script's own command fails.
+test("npm test runs the type check and ESLint over one program, and a type or lint error fails it", async () => {
+  assert.match(scripts.test, /tools\/test\.ts/);
+  assert.deepEqual(
+    STEPS.map((s) => s.script),
+    ["check", "format:check", "test:unit"],
+  );
+  assert.match(scripts.check, /tools\/check\.ts$/);
+  // A project whose tsconfig.json extends the real one, with one file of each kind of error.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "typecheck-"));
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
     JSON.stringify({
       extends: path.join(ROOT, "tsconfig.json"),
       compilerOptions: { typeRoots: [path.join(ROOT, "node_modules", "@types")] },
-      include: ["wrong.ts"],
+      include: ["*.ts"],
     }),
   );
+  // The project's packages, as if installed here.
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   fs.writeFileSync(path.join(dir, "wrong.ts"), 'export const replicas: number = "two";\n');
-  const [command, ...args] = scripts.typecheck.split(" ");
-  const run = promisify(execFile)(path.join(ROOT, "node_modules", ".bin", command), args, { cwd: dir });
-  const failure = (await run.then(
-    () => assert.fail("the type check passed"),
-    (err: unknown) => err,
-  )) as { code: number; stdout: string };
-  assert.equal(failure.code, 2);
+  // Type-correct, but a lint error that needs the program's types (the argument is an Output).
+  fs.writeFileSync(
+    path.join(dir, "lint.ts"),
+    'import * as pulumi from "@pulumi/pulumi";\nexport const url = `https://${pulumi.output("host")}/`;\n',
+  );
+  const run = await runTool("tools/check.ts", ["--project", path.join(dir, "tsconfig.json")]);
+  assert.equal(run.code, 1, run.stderr);
   assert.match(
-    failure.stdout,
+    run.stdout,
     /wrong\.ts\(1,14\): error TS2322: Type 'string' is not assignable to type 'number'/,
+  );
+  assert.match(run.stdout, /lint\.ts\n\s+2:\d+\s+error .*@pulumi\/no-output-in-template-literal/);
+  assert.doesNotMatch(run.stdout, /lint\.ts\(\d+,\d+\): error TS/, "the lint file type-checks");
+  assert.match(run.stdout, /Type check: 1 error\(s\)\. ESLint: \d+ error\(s\) in 2 file\(s\)\./);
+});
+
+test("npm test runs every step to its end and fails when one step fails", async () => {
+  let printed = "";
+  const code = await runSteps(
+    [
+      { title: "a step that fails", script: "no-such-script", stream: false },
+      { title: "a step that passes", script: "stacks", stream: true },
+    ],
+    (text) => (printed += text),
+  );
+  assert.equal(code, 1);
+  assert.match(printed, /── a step that fails \(npm run no-such-script\): failed \(exit 1\), [\d.]+ s ──\n/);
+  assert.match(printed, /^dev\s/m, "the passing step's output, streamed");
+  assert.match(
+    printed,
+    /npm test: 1 of 2 steps failed\n {2}✖ a step that fails .*exit 1\)\n {2}✔ a step that passes /,
   );
 });
