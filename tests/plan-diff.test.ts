@@ -230,7 +230,12 @@ describe("plan-diff", () => {
       const cli = (...args: string[]) =>
         spawnSync(
           process.execPath,
-          ["--import", "tsx", path.join(__dirname, "..", "tools", "plan-diff.ts"), ...args],
+          [
+            "--require",
+            path.join(ROOT, "tools", "transpile.ts"),
+            path.join(ROOT, "tools", "plan-diff.ts"),
+            ...args,
+          ],
           {
             encoding: "utf8",
           },
@@ -274,11 +279,18 @@ describe("npm run plan:diff (working tree against a git revision)", () => {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
+  // As `npm run plan:diff` runs it, in the copy.
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", path.join(repo, "tools", "plan-diff-rev.ts"), ...args], {
-      cwd: repo,
-      encoding: "utf8",
-    });
+    spawnSync(
+      process.execPath,
+      [
+        "--require",
+        path.join(repo, "tools", "transpile.ts"),
+        path.join(repo, "tools", "plan-diff-rev.ts"),
+        ...args,
+      ],
+      { cwd: repo, encoding: "utf8" },
+    );
 
   before(() => {
     const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {

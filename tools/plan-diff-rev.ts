@@ -7,7 +7,7 @@
  * tools/plan-diff.ts, the code the pull-request workflow uses. The worktree borrows this checkout's node_modules
  * when the revision's package-lock.json is the same, and installs with `npm ci` otherwise.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,17 +19,31 @@ const ROOT = path.resolve(__dirname, "..");
 const git = (args: string[], cwd = ROOT): string =>
   execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 
-/** Plans `stack` with the program in `dir` into `out`; the error text when it fails. */
-function plan(dir: string, stack: string, out: string): string | undefined {
-  const run = spawnSync(
-    process.execPath,
-    ["--import", "tsx", path.join(dir, "tools", "plan.ts"), stack, "--out", out, "--quiet"],
-    { cwd: dir, encoding: "utf8" },
-  );
-  return run.status === 0 ? undefined : (run.stderr || run.stdout).trim() || `exit ${String(run.status)}`;
+/**
+ * How to load the TypeScript of the program in `dir`: its own loader (tools/transpile.ts, as `npm run plan` does)
+ * when that revision has one, else tsx, which revisions before it used.
+ */
+function loaderOf(dir: string): string[] {
+  const own = path.join(dir, "tools", "transpile.ts");
+  return fs.existsSync(own) ? ["--require", own] : ["--import", "tsx"];
 }
 
-export function main(argv: string[]): number {
+/** Plans `stack` with the program in `dir` into `out`; the error text when it fails. */
+function plan(dir: string, stack: string, out: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...loaderOf(dir), path.join(dir, "tools", "plan.ts"), stack, "--out", out, "--quiet"],
+      { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve(code === 0 ? undefined : (stderr || stdout).trim() || `exit ${code}`);
+      },
+    );
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
   const [stack, rev = "HEAD"] = argv.filter((a) => !a.startsWith("--"));
   if (!stack) {
     process.stderr.write("usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n");
@@ -45,11 +59,8 @@ export function main(argv: string[]): number {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
   const worktree = path.join(work, "base");
   try {
-    const headError = plan(ROOT, stack, path.join(work, "head"));
-    if (headError) {
-      process.stderr.write(`the working tree's plan of ${stack} failed:\n${headError}\n`);
-      return 1;
-    }
+    // The working tree plans while the revision is checked out (and installed, if it must be).
+    const headPlanned = plan(ROOT, stack, path.join(work, "head"));
     git(["worktree", "add", "--detach", "--quiet", worktree, commit]);
     const lock = (dir: string) => {
       const file = path.join(dir, "package-lock.json");
@@ -68,7 +79,14 @@ export function main(argv: string[]): number {
       }
     }
     const baseFile = path.join(work, "base-plan", `${stack}.json`);
-    const baseError = plan(worktree, stack, path.dirname(baseFile));
+    const [headError, baseError] = await Promise.all([
+      headPlanned,
+      plan(worktree, stack, path.dirname(baseFile)),
+    ]);
+    if (headError) {
+      process.stderr.write(`the working tree's plan of ${stack} failed:\n${headError}\n`);
+      return 1;
+    }
     const head = parsePlan(fs.readFileSync(path.join(work, "head", `${stack}.json`), "utf8"), "working tree");
     const title = `Offline plan of ${stack}: ${rev} (${commit.slice(0, 12)}) → working tree`;
     process.stdout.write(
@@ -86,5 +104,11 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exit(main(process.argv.slice(2)));
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -65,7 +65,9 @@ function load(module: NodeJS.Module, fileName: string): void {
     .createHash("sha256")
     .update(salt)
     .update("\0")
-    .update(fileName)
+    // The base name, not the path: transpileModule's output depends on the file only through it (the inline
+    // source map names the base name), so a copy of the project (npm run plan:diff's worktree) shares the cache.
+    .update(path.basename(fileName))
     .update("\0")
     .update(source);
   const cached = path.join(CACHE, "ts", `${key.digest("hex")}.js`);
