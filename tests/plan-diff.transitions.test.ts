@@ -65,7 +65,7 @@ describe("plan diff: predicted transitions", () => {
       const cli = (...args: string[]) =>
         spawnSync(
           process.execPath,
-          ["--import", "tsx", path.join(__dirname, "..", "tools", "plan-diff.ts"), ...args],
+          ["--require", path.join(__dirname, "..", "tools", "transpile.ts"), path.join(__dirname, "..", "tools", "plan-diff.ts"), ...args],
           {
             encoding: "utf8",
           },
