@@ -10,9 +10,9 @@
  * 3. a copy of policy/ whose node_modules holds nothing but the packages of the pack's lockfile type-checks (one
  *    TypeScript run) and passes its own tests with its own test command.
  *
- * The real install from the pack's lockfile (`npm ci` in a copy, then its `npm test`) needs the registry and takes
- * npm's time for some 270 packages, so it is not part of `npm test`. Every check here has a case that shows it
- * fails.
+ * The real install from the pack's lockfile (`npm ci` in a copy, then its `npm test`) needs the registry and about
+ * 25 CPU seconds: it is `npm run test:policy-pack` (tools/policy-pack.ts), a job of the pull-request workflow. Every
+ * check here has a case that shows it fails.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

@@ -2,14 +2,21 @@
  * The policy pack as `pulumi policy publish` ships it: policy/ alone, installed from its own package.json and
  * lockfile, with nothing of the repository around it.
  *
- * tests/policy.standalone.test.ts (part of `npm test`, offline) proves that the pack stands alone from what the
- * root install already holds, with the functions below: both lockfiles resolve every package of the pack to the
- * same version and tarball (compareLockfiles), the root's node_modules holds them (installedProblems), a copy of
- * policy/ whose node_modules links exactly those packages type-checks and passes its tests (linkNodeModules), and
- * no pack file imports anything outside the folder or undeclared (importProblems).
+ * Two ways to check that it stands alone:
+ *
+ * - `npm run test:policy-pack` (this file run as a command, and a job of the pull-request workflow): copies policy/
+ *   to a temporary folder, runs `npm ci` there from the pack's own lockfile and then the pack's own `npm test`,
+ *   which is what a machine that receives the pack does. It needs the npm registry (or npm's cache).
+ * - tests/policy.standalone.test.ts (part of `npm test`, offline) proves the same from what the root install
+ *   already holds, with the functions below: both lockfiles resolve every package of the pack to the same version
+ *   and tarball (compareLockfiles), the root's node_modules holds them (installedProblems), a copy of policy/
+ *   whose node_modules links exactly those packages type-checks and passes its tests (linkNodeModules), and no
+ *   pack file imports anything outside the folder or undeclared (importProblems).
  */
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import { isBuiltin } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 
@@ -503,6 +510,18 @@ export function declaredPackages(manifest: Manifest): Set<string> {
 }
 
 /**
+ * How to start npm: its CLI script under this Node.js (the npm that runs this script, or the one shipped beside
+ * this Node.js), else the `npm` on PATH.
+ */
+function npmCommand(): [string, string[]] {
+  const cli = [
+    process.env.npm_execpath,
+    path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
+  ].find((c): c is string => c !== undefined && /npm-cli\.js$/.test(c) && fs.existsSync(c));
+  return cli ? [process.execPath, [cli]] : ["npm", []];
+}
+
+/**
  * The environment of a person in the copy: without the npm_* variables of the `npm run` that started this, so
  * that nothing of the repository's configuration reaches the copy's npm, and without NODE_TEST_CONTEXT, with which
  * node:test marks its child processes (a `node --test` that inherits it skips every file and passes).
@@ -510,5 +529,51 @@ export function declaredPackages(manifest: Manifest): Set<string> {
 export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("npm_") && key !== "NODE_TEST_CONTEXT"),
+  );
+}
+
+function npm(args: string[], cwd: string): Promise<number> {
+  const [command, prefix] = npmCommand();
+  process.stdout.write(`\n$ npm ${args.join(" ")}    (in ${cwd})\n`);
+  return new Promise((resolve) => {
+    const child = execFile(command, [...prefix, ...args], { cwd, env: cleanEnv() }, (error) =>
+      resolve(error ? (typeof error.code === "number" ? error.code : 1) : 0),
+    );
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+/** `npm run test:policy-pack`: the real install from the pack's lockfile, then the pack's own tests. */
+async function main(): Promise<number> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+  const copy = path.join(work, "policy");
+  try {
+    copyPack(copy);
+    for (const args of [["ci"], ["test"]]) {
+      const code = await npm(args, copy);
+      if (code !== 0) {
+        process.stderr.write(`\nnpm ${args.join(" ")} failed (exit code ${code}) in the copy of policy/.\n`);
+        return code;
+      }
+    }
+    process.stdout.write(
+      "\nThe policy pack installs from its own lockfile and passes its tests on its own.\n",
+    );
+    return 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
   );
 }
