@@ -290,6 +290,27 @@ describe("workflow properties", () => {
     assert.deepEqual(runs(job), ["npm ci", "npm test"]);
   });
 
+  test("pull request: policy-pack installs the pack from its own lockfile and runs its tests", () => {
+    const job = load("pull-request.yml").jobs["policy-pack"];
+    assert.ok(job, "pull-request.yml has a policy-pack job");
+    assert.deepEqual(job.permissions, { contents: "read" });
+    assert.equal(job.if, undefined, "needs no secret, so it runs for forks too");
+    assert.deepEqual(runs(job), ["npm ci", "npm run test:policy-pack"]);
+    assert.equal(stepUsing(job, "actions/checkout")?.with?.["persist-credentials"], false);
+    assert.match(
+      String(stepUsing(job, "actions/setup-node")?.with?.["cache-dependency-path"]),
+      /^policy\/package-lock\.json$/m,
+    );
+    // The script is the real install in a copy (tools/policy-pack.ts), not the offline test.
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    assert.equal(
+      manifest.scripts["test:policy-pack"],
+      "node --require ./tools/transpile.ts tools/policy-pack.ts",
+    );
+  });
+
   test("pull request: the offline plan needs no credentials and diffs head against base", () => {
     const job = load("pull-request.yml").jobs["offline-plan"];
     assert.deepEqual(job.permissions, { contents: "read" });
