@@ -65,7 +65,12 @@ describe("plan diff: predicted transitions", () => {
       const cli = (...args: string[]) =>
         spawnSync(
           process.execPath,
-          ["--require", path.join(__dirname, "..", "tools", "transpile.ts"), path.join(__dirname, "..", "tools", "plan-diff.ts"), ...args],
+          [
+            "--require",
+            path.join(__dirname, "..", "tools", "transpile.ts"),
+            path.join(__dirname, "..", "tools", "plan-diff.ts"),
+            ...args,
+          ],
           {
             encoding: "utf8",
           },
