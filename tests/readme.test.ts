@@ -74,7 +74,7 @@ describe("Node.js version", () => {
   const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
 
   test("engines, .nvmrc and .node-version name the same major, and npm enforces it", () => {
-    const major = /^>=(\d+)$/.exec(engines)?.[1];
+    const major = /^>=(\d+)(\.\d+){0,2}$/.exec(engines)?.[1];
     assert.ok(major, engines);
     assert.equal(read(".nvmrc").trim(), major);
     assert.equal(read(".node-version").trim(), major);
@@ -205,11 +205,16 @@ describe("Pulumi.yaml template (pulumi new)", () => {
 
 describe("npm test on an old Node.js", () => {
   test("names the version it needs and how to switch, instead of failing on a glob", () => {
-    const problem = nodeVersionProblem("v20.20.2", ">=22");
-    assert.match(problem ?? "", /needs Node\.js >=22 .*this is Node\.js v20\.20\.2/);
+    const problem = nodeVersionProblem("v20.20.2", ">=22.18");
+    assert.match(problem ?? "", /needs Node\.js >=22\.18 .*this is Node\.js v20\.20\.2/);
     assert.match(problem ?? "", /\.nvmrc/);
-    assert.equal(nodeVersionProblem("v22.23.3", ">=22"), undefined);
-    assert.equal(nodeVersionProblem("v24.1.0", ">=22"), undefined);
+    // 22.17 has the major but not Node's type stripping by default, which tools/transpile.ts needs.
+    assert.match(nodeVersionProblem("v22.17.0", ">=22.18") ?? "", /this is Node\.js v22\.17\.0/);
+    assert.equal(nodeVersionProblem("v22.18.0", ">=22.18"), undefined);
+    assert.equal(nodeVersionProblem("v22.23.3", ">=22.18"), undefined);
+    assert.equal(nodeVersionProblem("v24.1.0", ">=22.18"), undefined);
+    assert.equal(nodeVersionProblem("v23.0.0", ">=22.18"), undefined);
+    assert.match(nodeVersionProblem("v21.9.0", ">=22") ?? "", /needs Node\.js >=22 /);
   });
 
   test("npm test and npm run test:unit check the version first", () => {
