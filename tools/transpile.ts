@@ -59,7 +59,8 @@ function transpile(source: string, fileName: string): string {
   return compiler.ts.transpileModule(source, { compilerOptions: compiler.options, fileName }).outputText;
 }
 
-function load(module: NodeJS.Module, fileName: string): void {
+/** The JavaScript of one `.ts` file: from the disk cache, or transpiled and then cached. */
+function emitted(fileName: string): string {
   const source = fs.readFileSync(fileName, "utf8");
   const key = crypto
     .createHash("sha256")
@@ -82,7 +83,37 @@ function load(module: NodeJS.Module, fileName: string): void {
     fs.writeFileSync(partial, output);
     fs.renameSync(partial, cached);
   }
-  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(output, fileName);
+  return output;
+}
+
+function load(module: NodeJS.Module, fileName: string): void {
+  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(
+    emitted(fileName),
+    fileName,
+  );
+}
+
+/**
+ * `node tools/transpile.ts --warm`: fills the cache with every `.ts` file of the project in one process. Test
+ * files run in processes of their own, two at a time; on a fresh checkout each would otherwise load the compiler
+ * for its own files (measured: 117 against 91 CPU s for `npm run test:unit`, cold cache against warm).
+ */
+function warm(): number {
+  const skip = new Set(["node_modules", ".git", "plan", "bin", "dist"]);
+  let files = 0;
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && !skip.has(entry.name)) {
+        walk(full);
+      } else if (entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
+        emitted(full);
+        files++;
+      }
+    }
+  };
+  walk(ROOT);
+  return files;
 }
 
 if (!require.extensions[".ts"]) {
@@ -90,3 +121,11 @@ if (!require.extensions[".ts"]) {
 }
 
 nodeModule.enableCompileCache?.(path.join(CACHE, "v8"));
+
+if (require.main === module && process.argv.includes("--warm")) {
+  const started = Date.now();
+  const files = warm();
+  if (!process.argv.includes("--quiet")) {
+    process.stdout.write(`transpile cache: ${files} files in ${Date.now() - started} ms\n`);
+  }
+}
