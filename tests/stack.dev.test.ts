@@ -267,9 +267,28 @@ describe("dev stack", () => {
     assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
     assert.equal(release.inputs.namespace, "kube-system");
     assert.equal(release.inputs.createNamespace, false);
-    // The webhook's private key is among the values, so the mocks show them as one secret (tests/alb-controller
-    // reads them through the values builder); they come from the role, the cluster look-up and the certificates.
-    assert.equal(release.inputs.values, "[secret]");
+    // The webhook's private key is the one secret among the values: masked where it sits, as the engine keeps
+    // it, and nothing else. They come from the role, the cluster look-up and the certificates.
+    const role = "<known after apply: aws:iam/role:Role dev-aws-load-balancer-controller-kube-system arn>";
+    assert.deepEqual(release.inputs.values, {
+      clusterName: "dev-eks",
+      enableServiceMutatorWebhook: false,
+      podAnnotations: { "eks-platform.io/workload-binding": "irsa", "eks-platform.io/workload-role": role },
+      region: "eu-west-1",
+      replicaCount: 1,
+      serviceAccount: {
+        annotations: { "eks.amazonaws.com/role-arn": role },
+        create: true,
+        name: "aws-load-balancer-controller",
+      },
+      vpcId: "(vpc-of-dev-eks)",
+      webhookTLS: {
+        caCert:
+          "<known after apply: tls:index/selfSignedCert:SelfSignedCert aws-load-balancer-controller-webhook-ca certPem>",
+        cert: "<known after apply: tls:index/locallySignedCert:LocallySignedCert aws-load-balancer-controller-webhook certPem>",
+        key: "[secret]",
+      },
+    });
     for (const from of [
       `${T.role}::dev-aws-load-balancer-controller-kube-system`,
       `${T.attachment}::dev-aws-load-balancer-controller-kube-system`,

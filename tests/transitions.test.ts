@@ -134,10 +134,10 @@ describe("day-2 transitions of the real stacks", () => {
       "qa-orders-api-orders",
     ]);
     assert.ok(stepsOf(v, "delete", "aws:iam/role:Role").includes("dev-cert-manager-platform"));
-    // The role ARN reaches the pod template of each release whose service account uses it.
-    // The load balancer controller's values carry its webhook key, so the plan masks them whole and cannot show
-    // its pod template changing (its values builder sets the same pod annotations; tests/alb-controller.test.ts).
+    // The role ARN reaches the pod template of each release whose service account uses it, the load balancer
+    // controller's too (its values hold the webhook key, masked alone, so the plan shows the rest).
     assert.deepEqual(stepsOf(v, "update", RELEASE), [
+      "aws-load-balancer-controller",
       "cert-manager",
       "external-dns-central",
       "external-dns-private",

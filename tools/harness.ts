@@ -399,6 +399,59 @@ function capturedOptions(
   return Object.keys(out).length ? out : undefined;
 }
 
+/** What the program sent for one registration, before the mocks' decoding: `req.getObject()` of the RPC. */
+type RegisterRequest = {
+  getType(): string;
+  getName(): string;
+  getObject(): { toJavaScript(): unknown } | undefined;
+};
+type Monitor = { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+
+/** Signatures of the SDK's special values other than a secret (assets, archives, resource references, outputs). */
+const OTHER_SIGS = new Set([
+  "c44067f5952c0a294b673a41bacd8c17",
+  "0def7320c3a5731c473e5ecbe6d01bc7",
+  "5cf8f73096256a8f31e491e813e4eb8e",
+  "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+]);
+
+/**
+ * A value as the program sent it, with each secret inside it masked where it sits. The engine keeps a secret
+ * nested in a map (a Helm release's `values` holding one key) where it is; the mocks' decoding raises it to the
+ * whole top-level property (@pulumi/pulumi runtime/rpc.js deserializeProperty), which would hide every other
+ * value from the plan. Undefined when the value holds another special value, left to the mocks' decoding.
+ */
+export function maskNestedSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(maskNestedSecrets);
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) {
+      return SECRET;
+    }
+    if (typeof obj[SIG_KEY] === "string" && OTHER_SIGS.has(obj[SIG_KEY])) {
+      return undefined;
+    }
+    const entries = Object.entries(obj).map(([k, v]) => [k, maskNestedSecrets(v)] as const);
+    return entries.some(([, v]) => v === undefined) ? undefined : Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/** Inputs as recorded: the mocks' decoding, except that a secret nested in a property stays nested. */
+function recordedInputs(decoded: Record<string, unknown>, sent: unknown): Record<string, unknown> {
+  const raw = (sent ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(decoded).map(([key, value]) => {
+      const nested = maskNestedSecrets(raw[key]);
+      const liftedSecret = maskSecrets(value) === SECRET && nested !== SECRET && nested !== undefined;
+      return [key, liftedSecret ? nested : maskSecrets(value)];
+    }),
+  );
+}
+
 /** The folders and files of the program itself, loaded afresh for every run. */
 const PROGRAM_SOURCES = ["index.ts", "components", "stacks", "model"].map((p) => path.join(ROOT, p));
 
@@ -449,7 +502,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
         const rec = records.get(id);
         const inputs = args.inputs as Record<string, unknown>;
         if (rec) {
-          rec.inputs = maskSecrets(inputs) as Record<string, unknown>;
+          rec.inputs = recordedInputs(inputs, sent.get(id));
           rec.read = args.id !== undefined && args.id !== "";
           rec.custom = args.custom === true;
         }
@@ -480,6 +533,14 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // Each registration as sent, before the mocks decode it (see recordedInputs).
+  const sent = new Map<string, unknown>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    sent.set(`${req.getType()}::${req.getName()}`, req.getObject()?.toJavaScript());
+    return register(req, callback);
+  };
 
   let exported: Record<string, unknown> = {};
   let outputs: unknown;

@@ -5,8 +5,8 @@
  * key silently.
  *
  * The builder is generic in how a value is held (`S` for strings, `M` for maps) so that the component can pass
- * Pulumi outputs through unchanged: the webhook's private key then stays a secret on its own instead of making
- * every value of the release secret.
+ * Pulumi outputs through unchanged: the webhook's private key then stays a secret on its own, nested where it
+ * sits (the engine keeps nested secrets), instead of making every value of the release secret.
  */
 import type { LoadBalancerControllerConfig } from "../../model/config";
 

@@ -285,8 +285,8 @@ export const CHARTS: Readonly<Record<string, ChartRule>> = {
   "aws-load-balancer-controller": {
     fullnameBase: "aws-load-balancer-controller",
     // Only the objects checked against the chart's templates are modelled; its RBAC and webhook configurations
-    // are named by the fullname helper too but were not. The plan masks this release's values whole (they hold
-    // the webhook key), so the value-dependent names below resolve only on unmasked values.
+    // are named by the fullname helper too but were not. The plan masks only the webhook key among this
+    // release's values (tools/harness.ts recordedInputs), so the value-dependent names below resolve.
     owns: [
       {
         kind: "IngressClass",
