@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
+import { npmCommand } from "../tools/npm";
 import { ROOT } from "./helpers/cli";
 
 const PACKAGE = path.join(ROOT, "packages", "contract");
@@ -26,8 +27,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE, "package.json"), 
 
 /** npm as the test was started with (`npm test` sets npm_execpath), else the one on PATH. */
 function npm(args: string[], cwd: string): string {
-  const cli = process.env.npm_execpath;
-  const [command, prefix] = cli?.endsWith(".js") ? [process.execPath, [cli]] : ["npm", []];
+  const [command, prefix] = npmCommand();
   return execFileSync(command, [...prefix, ...args], {
     cwd,
     encoding: "utf8",

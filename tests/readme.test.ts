@@ -12,6 +12,7 @@ import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../tools/config-reference";
 import { requiredSections, sections } from "../stacks/schema";
+import { npmCommand } from "../tools/npm";
 import { ROOT } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
 import { nodeVersionProblem } from "../tools/node-version";
@@ -96,8 +97,7 @@ describe("Node.js version", () => {
       const env: NodeJS.ProcessEnv = Object.fromEntries(
         Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)),
       );
-      const cli = process.env.npm_execpath;
-      const [command, prefix] = cli?.endsWith(".js") ? [process.execPath, [cli]] : ["npm", []];
+      const [command, prefix] = npmCommand();
       const run = spawnSync(command, [...prefix, "install", "--offline"], {
         cwd: dir,
         env,

@@ -21,6 +21,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "./harness";
+import { npmCliScript } from "./npm";
 
 export interface Sample {
   wall: number;
@@ -152,22 +153,6 @@ export function ratioLine(label: string, a: Sample[], b: Sample[]): string {
   return `  ${label}: wall ${wall}${cpu}`;
 }
 
-/** npm's CLI script: the one running `npm run bench`, else the `npm` on PATH (a link to it). */
-function npmCliScript(): string {
-  const running = process.env.npm_execpath;
-  if (running?.endsWith(".js")) {
-    return running;
-  }
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, "npm");
-    if (fs.existsSync(candidate)) {
-      const real = fs.realpathSync(candidate);
-      if (real.endsWith(".js")) return real;
-    }
-  }
-  throw new Error("npm's CLI script not found: run this as `npm run bench -- --tests`");
-}
-
 function main(argv: string[]): void {
   const option = (name: string, fallback: number): number => {
     const at = argv.indexOf(name);
@@ -234,6 +219,9 @@ function main(argv: string[]): void {
     // The whole of `npm test` (type check, lint, formatting and unit tests), as CI runs it; CPU is the process
     // tree's (GNU time counts waited-for children).
     const npmCli = npmCliScript();
+    if (!npmCli) {
+      throw new Error("npm's CLI script not found: run this as `npm run bench -- --tests`");
+    }
     const command: Command = { label: "npm test", args: [npmCli, "test"], runs: option("--test-runs", 1) };
     const tests = Array.from({ length: command.runs }, () => measure(command));
     report([command], new Map([[command.label, tests]]));

@@ -19,6 +19,7 @@ import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { npmCommand } from "./npm";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PACK = path.join(ROOT, "policy");
@@ -507,18 +508,6 @@ export function importProblems(
 /** Every package that policy/package.json declares, of any kind. */
 export function declaredPackages(manifest: Manifest): Set<string> {
   return new Set(DEPENDENCY_FIELDS.flatMap((field) => Object.keys(manifest[field] ?? {})));
-}
-
-/**
- * How to start npm: its CLI script under this Node.js (the npm that runs this script, or the one shipped beside
- * this Node.js), else the `npm` on PATH.
- */
-function npmCommand(): [string, string[]] {
-  const cli = [
-    process.env.npm_execpath,
-    path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"),
-  ].find((c): c is string => c !== undefined && /npm-cli\.js$/.test(c) && fs.existsSync(c));
-  return cli ? [process.execPath, [cli]] : ["npm", []];
 }
 
 /**

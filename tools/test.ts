@@ -10,6 +10,7 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { npmCommand } from "./npm";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -32,15 +33,6 @@ export interface StepResult {
   step: Step;
   code: number;
   seconds: number;
-}
-
-/**
- * How to start npm: its CLI under this Node when npm started us (`npm_execpath`), else `npm` from PATH, as a
- * person would type it.
- */
-function npmCommand(): [string, string[]] {
-  const cli = process.env.npm_execpath;
-  return cli && /npm-cli\.js$/.test(cli) ? [process.execPath, [cli]] : ["npm", []];
 }
 
 /** Runs one step; `write` receives its output (whole lines when streaming, everything at the end otherwise). */
