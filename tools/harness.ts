@@ -440,14 +440,24 @@ export function maskNestedSecrets(value: unknown): unknown {
   return value;
 }
 
-/** Inputs as recorded: the mocks' decoding, except that a secret nested in a property stays nested. */
-function recordedInputs(decoded: Record<string, unknown>, sent: unknown): Record<string, unknown> {
-  const raw = (sent ?? {}) as Record<string, unknown>;
+/**
+ * Inputs as recorded: the mocks' decoding, except that a secret nested in a property stays nested. The request is
+ * read again only for a property the decoding made secret whole (rare: reading every request costs time at scale).
+ */
+function recordedInputs(
+  decoded: Record<string, unknown>,
+  req: RegisterRequest | undefined,
+): Record<string, unknown> {
+  let raw: Record<string, unknown> | undefined;
   return Object.fromEntries(
     Object.entries(decoded).map(([key, value]) => {
+      const masked = maskSecrets(value);
+      if (masked !== SECRET || !req) {
+        return [key, masked];
+      }
+      raw ??= (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
       const nested = maskNestedSecrets(raw[key]);
-      const liftedSecret = maskSecrets(value) === SECRET && nested !== SECRET && nested !== undefined;
-      return [key, liftedSecret ? nested : maskSecrets(value)];
+      return [key, nested === undefined ? masked : nested];
     }),
   );
 }
@@ -534,11 +544,11 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
   // Each registration as sent, before the mocks decode it (see recordedInputs).
-  const sent = new Map<string, unknown>();
+  const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    sent.set(`${req.getType()}::${req.getName()}`, req.getObject()?.toJavaScript());
+    sent.set(`${req.getType()}::${req.getName()}`, req);
     return register(req, callback);
   };
 
