@@ -6,26 +6,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-/** `major.minor.patch` of a version or of an `engines` lower bound (`>=22.18`), missing parts as 0. */
-function parts(text: string): number[] | undefined {
-  const m = /^(?:>=\s*)?v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text.trim());
-  return m ? [m[1], m[2], m[3]].map((p) => Number(p ?? 0)) : undefined;
-}
+import * as semver from "semver";
 
 /**
- * The problem with running `version` under `engines` (`>=<major>[.<minor>[.<patch>]]`), or undefined when it is
- * fine. The minor matters here: the TypeScript loader of `npm run plan` and the tests (tools/transpile.ts) is
- * loaded by Node's own type stripping, on by default from Node.js 22.18; on 22.17 it is a syntax error.
+ * The problem with running `version` under `engines` (an npm version range such as `>=22.18`), or undefined when
+ * it satisfies it. The minor matters here: the TypeScript loader of `npm run plan` and the tests
+ * (tools/transpile.ts) is loaded by Node's own type stripping, on by default from Node.js 22.18; on 22.17 it is a
+ * syntax error.
  */
 export function nodeVersionProblem(version: string, engines: string): string | undefined {
-  const required = parts(engines);
-  const have = parts(version);
-  if (!required || !have) {
-    return undefined;
-  }
-  const diff = have.map((n, i) => n - required[i]).find((d) => d !== 0) ?? 0;
-  if (diff >= 0) {
+  if (!semver.validRange(engines) || !semver.valid(version) || semver.satisfies(version, engines)) {
     return undefined;
   }
   return (

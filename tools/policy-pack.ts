@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as semver from "semver";
 import * as ts from "typescript";
 import { npmCommand } from "./npm";
 
@@ -125,25 +126,9 @@ function dependenciesOf(entry: LockEntry, project: boolean): Map<string, { optio
   return deps;
 }
 
-const EXACT = /^v?\d+\.\d+\.\d+(?:[-+][\w.+-]*)?$/;
-
-/** -1, 0 or 1 as `a` is older than, as old as or newer than `b`, on major.minor.patch. */
-function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1).map(Number);
-  const [pa, pb] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) {
-      return Math.sign(d);
-    }
-  }
-  // Only pre-releases or builds differ: "1.0.0-rc.10" after "1.0.0-rc.9".
-  return Math.sign(a.localeCompare(b, "en", { numeric: true }));
-}
-
 /** Which lockfile to rewrite, and how, when they hold different versions of `name`. */
 function versionFix(name: string, pinned: string | undefined, inPack: string, inRoot: string): string {
-  if (pinned !== undefined && EXACT.test(pinned)) {
+  if (pinned !== undefined && semver.valid(pinned)) {
     // policy/package.json pins it: whichever lockfile holds another version missed the last install.
     if (inPack !== pinned.replace(/^v/, "")) {
       return `policy/package.json pins ${pinned}: run ${FIX_PACK}`;
@@ -151,7 +136,7 @@ function versionFix(name: string, pinned: string | undefined, inPack: string, in
     return `policy/package.json pins ${pinned}: run ${FIX_ROOT}`;
   }
   // A transitive dependency: both versions satisfy their dependent's range, so the older lockfile is the stale one.
-  return compareVersions(inPack, inRoot) < 0
+  return semver.compare(inPack, inRoot, { loose: true }) < 0
     ? `policy/package-lock.json's is older: run ${updatePack(name)}`
     : `the root's is older: run ${updateRoot(name)}`;
 }
