@@ -154,7 +154,7 @@ const allJobs = (): [string, string, Job][] =>
   );
 
 /** The command every workflow's `stacks` job runs to build its matrices. */
-const DISCOVER = 'node --import tsx tools/stacks.ts --github-output >> "$GITHUB_OUTPUT"';
+const DISCOVER = 'node --require ./tools/transpile.ts tools/stacks.ts --github-output >> "$GITHUB_OUTPUT"';
 
 const stepNamed = (job: Job, id: string): Step | undefined => job.steps?.find((s) => s.id === id);
 

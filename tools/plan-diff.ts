@@ -1,5 +1,5 @@
 /**
- * Plan diff: `node --import tsx tools/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
+ * Plan diff: `node --require ./tools/transpile.ts tools/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
  *
  * Compares two offline plans written by `npm run plan` (the base revision's and the head revision's) and prints
  * a Markdown summary for a pull request's step summary: resources added, removed and changed (each changed value

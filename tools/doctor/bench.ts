@@ -1,12 +1,12 @@
 /**
  * Time of a doctor run against the recorded healthy platform (tests/doctor/fixtures) served on loopback:
- * `node --import tsx tools/doctor/bench.ts [--runs N]`. Prints the first run in a fresh process (module loading
- * included, as an operator's `npm run doctor` pays it) and the median of the warm runs that follow.
+ * `node --require ./tools/transpile.ts tools/doctor/bench.ts [--runs N]`. Prints the first run in a fresh process
+ * (module loading included, as an operator's `npm run doctor` pays it) and the median of the warm runs that follow.
  *
- * Measured on the 2-core build machine: the warm run (collection through the clients and the diagnosis) takes
- * about 0.1 s; a fresh process about 5 s of CPU, nearly all module loading: @kubernetes/client-node's ~1,400 ESM
- * modules through tsx's hooks (~3 s; ~1 s under plain node) and @pulumi/pulumi, which tools/harness.ts (the
- * stack-file reader) imports (~2 s).
+ * Measured on the 2-core build machine (2026-11-24, idle): a warm run (collection through the clients and the
+ * diagnosis) takes about 45 ms; a fresh process to its first result 1.9 s with the project's loader, against
+ * 7.8 s (5.4 CPU s) when `npm run doctor` ran through tsx, whose hooks saw each of @kubernetes/client-node's
+ * ~1,400 modules. Most of what is left is loading @kubernetes/client-node and @pulumi/pulumi.
  */
 import { median } from "../bench-plan";
 import { expected, healthy } from "../../tests/doctor/scenarios";
