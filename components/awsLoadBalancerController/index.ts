@@ -4,44 +4,19 @@
  * LOAD_BALANCER_CONTROLLER, and the ingress releases depend on it, so its webhooks serve before any Service it
  * handles is created.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { LoadBalancerControllerConfig } from "../../model/config";
 import { roleKeys } from "../../model/naming";
-import type { AddOn, AddOnOutputs, DeployContext } from "../addOn";
-import { AwsLoadBalancerController } from "./awsLoadBalancerController";
+import type { AddOn } from "../addOn";
+import type * as Deployment from "./deploy";
 import { loadBalancerControllerPolicy } from "./policy";
 import { resolveLoadBalancerController } from "./resolve";
 import { loadBalancerControllerSchema } from "./schema";
 
-/** What this add-on provides to later ones (DeployContext.provide): the controller's release, when installed. */
-export const LOAD_BALANCER_CONTROLLER = "aws-load-balancer-controller";
+export { LOAD_BALANCER_CONTROLLER } from "./provides";
 
-function deploy(cfg: LoadBalancerControllerConfig, ctx: DeployContext): AddOnOutputs {
-  const managed = pulumi.output(cfg.mode === "install");
-  if (cfg.mode !== "install") {
-    return { loadBalancerControllerManaged: managed, loadBalancerControllerRoleArn: pulumi.output("") };
-  }
-  const serviceAccount = ctx.serviceAccount(roleKeys.loadBalancerController);
-  if (!serviceAccount) {
-    throw new Error("the AWS Load Balancer Controller has no workload role");
-  }
-  const inPlatformNamespace = cfg.namespace === ctx.config.namespace;
-  const controller = new AwsLoadBalancerController(
-    "aws-load-balancer-controller",
-    {
-      config: cfg,
-      serviceAccount,
-      clusterName: ctx.clusterName,
-      region: ctx.config.region,
-      vpcId: ctx.vpcId,
-      namespace: inPlatformNamespace ? ctx.namespace : cfg.namespace,
-      createNamespace: !inPlatformNamespace && cfg.namespace !== "kube-system",
-      provider: ctx.provider,
-    },
-    { parent: ctx.parent },
-  );
-  ctx.provide(LOAD_BALANCER_CONTROLLER, [controller.release]);
-  return { loadBalancerControllerManaged: managed, loadBalancerControllerRoleArn: serviceAccount.roleArn };
+/** Loads the resources' module on the first deploy (deploy.ts says why). */
+function deploy(...args: Parameters<typeof Deployment.deploy>): ReturnType<typeof Deployment.deploy> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("./deploy") as typeof Deployment).deploy(...args);
 }
 
 export const loadBalancerControllerAddOn: AddOn<

@@ -2,43 +2,17 @@
  * The cert-manager add-on: the cert-manager release and its ClusterIssuers (Let's Encrypt staging and prod,
  * the internal CA).
  */
-import type { CertManagerConfig } from "../../model/config";
 import { roleKeys } from "../../model/naming";
-import type { AddOn, AddOnOutputs, DeployContext } from "../addOn";
-import { CertManager } from "./certManager";
-import { ClusterIssuers } from "./clusterIssuers";
+import type { AddOn } from "../addOn";
+import type * as Deployment from "./deploy";
 import { certManagerPolicy } from "./policy";
 import { resolveCertManager } from "./resolve";
 import { certManagerSchema } from "./schema";
 
-function deploy(cfg: CertManagerConfig, ctx: DeployContext): AddOnOutputs {
-  const certManager = new CertManager(
-    "cert-manager",
-    {
-      config: cfg,
-      serviceAccount: ctx.serviceAccount(roleKeys.certManager),
-      namespace: ctx.namespace,
-      provider: ctx.provider,
-    },
-    { parent: ctx.parent },
-  );
-  const issuers = new ClusterIssuers(
-    "cluster-issuers",
-    {
-      config: cfg,
-      namespace: ctx.namespace,
-      certManagerRelease: certManager.release,
-      provider: ctx.provider,
-      protect: ctx.config.protect,
-    },
-    { parent: ctx.parent },
-  );
-  return {
-    clusterIssuers: issuers.issuerNames,
-    defaultClusterIssuer: issuers.defaultIssuer,
-    internalCaCertificatePem: issuers.caCertificatePem,
-    internalCaNotAfter: issuers.caNotAfter,
-  };
+/** Loads the resources' module on the first deploy (deploy.ts says why). */
+function deploy(...args: Parameters<typeof Deployment.deploy>): ReturnType<typeof Deployment.deploy> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("./deploy") as typeof Deployment).deploy(...args);
 }
 
 export const certManagerAddOn: AddOn<"certManager", typeof certManagerSchema> = {
