@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "./harness";
+import { ROOT } from "./stackFile";
 import { measure, ratioLine, report, type Command, type Sample } from "./bench-plan";
 
 // eks-blueprints 1.19.0 declares aws-cdk-lib 2.261.0 as its peer.

@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ROOT } from "./harness";
+import { ROOT } from "./stackFile";
 import { npmCliScript } from "./npm";
 
 export interface Sample {

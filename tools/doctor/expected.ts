@@ -7,7 +7,7 @@ import type { PlatformConfig } from "../../model/config";
 import { CLUSTER_ISSUERS } from "../../model/enums";
 import { externalDnsReleaseName, ingressReleaseName, ingressServiceName, roleKeys } from "../../model/naming";
 import { loadPlatformConfig } from "../../stacks/config";
-import { readStackConfig } from "../harness";
+import { readStackConfig } from "../stackFile";
 import type { ExpectedPlatform } from "./model";
 
 /** Reads `Pulumi.<stack>.yaml` (or `stackFile`) and returns what the platform should look like. */
