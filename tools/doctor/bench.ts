@@ -4,9 +4,9 @@
  * (module loading included, as an operator's `npm run doctor` pays it) and the median of the warm runs that follow.
  *
  * Measured on the 2-core build machine (2026-11-24, idle): a warm run (collection through the clients and the
- * diagnosis) takes about 45 ms; a fresh process to its first result 1.9 s with the project's loader, against
+ * diagnosis) takes about 45 ms; a fresh process to its first result 1.5 s with the project's loader, against
  * 7.8 s (5.4 CPU s) when `npm run doctor` ran through tsx, whose hooks saw each of @kubernetes/client-node's
- * ~1,400 modules. Most of what is left is loading @kubernetes/client-node and @pulumi/pulumi.
+ * ~1,400 modules. Most of what is left is loading @kubernetes/client-node.
  */
 import { median } from "../bench-plan";
 import { expected, healthy } from "../../tests/doctor/scenarios";
