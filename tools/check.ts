@@ -59,6 +59,10 @@ export function formatDiagnostics(diagnostics: readonly ts.Diagnostic[], cwd: st
   });
 }
 
+/** A TypeScript source file (not a declaration file) by its name. */
+const isSource = (file: string): boolean =>
+  /\.(ts|tsx|mts|cts)$/.test(file) && !/\.d\.(ts|mts|cts)$/.test(file);
+
 /**
  * The program's own source files that ESLint should see: not declaration files, not dependencies, not JSON
  * (resolveJsonModule puts package.json files in the program), and under `dir`.
@@ -68,25 +72,20 @@ export function lintableFiles(program: ts.Program, dir: string): string[] {
     .getSourceFiles()
     .map((f) => path.resolve(f.fileName))
     .filter(
-      (f) =>
-        f.startsWith(`${dir}${path.sep}`) &&
-        !f.split(path.sep).includes("node_modules") &&
-        /\.(ts|tsx|mts|cts)$/.test(f) &&
-        !/\.d\.(ts|mts|cts)$/.test(f),
+      (f) => f.startsWith(`${dir}${path.sep}`) && !f.split(path.sep).includes("node_modules") && isSource(f),
     )
     .sort();
 }
 
-/** Lints the program's files with the project's ESLint configuration, reusing the program for type information. */
-export async function lintProgram(program: ts.Program, dir: string): Promise<ESLint.LintResult[]> {
-  const eslint = new ESLint({
+/** The project's ESLint configuration, taking the program for type information instead of building its own. */
+export function linterFor(program: ts.Program, dir: string): ESLint {
+  return new ESLint({
     cwd: dir,
     overrideConfigFile: path.join(ROOT, "eslint.config.mjs"),
     overrideConfig: {
       languageOptions: { parserOptions: { programs: [program], projectService: false } },
     },
   });
-  return eslint.lintFiles(lintableFiles(program, dir));
 }
 
 /** Folders no source file of the project lives in. */
@@ -96,24 +95,21 @@ const NOT_SOURCE = new Set(["node_modules", ".git", "plan", "bin", "dist"]);
  * TypeScript files under `dir` that ESLint would lint but the program does not hold: `eslint .` would lint them,
  * this command would not see them, so they are reported (add them to tsconfig.json's `include`).
  */
-export async function filesOutsideProgram(program: ts.Program, dir: string): Promise<string[]> {
+export async function filesOutsideProgram(
+  program: ts.Program,
+  dir: string,
+  eslint: ESLint,
+): Promise<string[]> {
   const inProgram = new Set(lintableFiles(program, dir));
   const found: string[] = [];
   const walk = (folder: string): void => {
     for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
       const full = path.join(folder, entry.name);
       if (entry.isDirectory() && !NOT_SOURCE.has(entry.name)) walk(full);
-      else if (
-        entry.isFile() &&
-        /\.(ts|mts|cts)$/.test(entry.name) &&
-        !/\.d\.(ts|mts|cts)$/.test(entry.name)
-      ) {
-        found.push(full);
-      }
+      else if (entry.isFile() && isSource(entry.name)) found.push(full);
     }
   };
   walk(dir);
-  const eslint = new ESLint({ cwd: dir, overrideConfigFile: path.join(ROOT, "eslint.config.mjs") });
   const missing: string[] = [];
   for (const file of found.sort()) {
     if (!inProgram.has(file) && !(await eslint.isPathIgnored(file))) missing.push(file);
@@ -135,13 +131,14 @@ async function main(argv: string[]): Promise<number> {
   if (checked.diagnostics.length) {
     process.stdout.write(formatDiagnostics(checked.diagnostics, process.cwd()));
   }
-  const results = await lintProgram(checked.program, dir);
-  const formatter = await new ESLint({ cwd: dir }).loadFormatter("stylish");
+  const eslint = linterFor(checked.program, dir);
+  const results = await eslint.lintFiles(lintableFiles(checked.program, dir));
+  const formatter = await eslint.loadFormatter("stylish");
   const lintText = await formatter.format(results);
   if (lintText) {
     process.stdout.write(`${lintText}\n`);
   }
-  const outside = await filesOutsideProgram(checked.program, dir);
+  const outside = await filesOutsideProgram(checked.program, dir, eslint);
   for (const file of outside) {
     process.stdout.write(
       `${path.relative(process.cwd(), file)}: not in the program of ${path.relative(process.cwd(), project)}, so neither type-checked nor linted: add it to "include"\n`,
