@@ -1,7 +1,8 @@
 /**
  * Stack files as Pulumi hands them to a program: `Pulumi.<stack>.yaml` read into the `"<ns>:<key>" -> string`
  * map the SDK reads config from. Apart from tools/harness.ts (which re-exports it) so that the tools that only
- * read a stack file (the doctor, the stack list) do not load @pulumi/pulumi.
+ * read a stack file or need the root (the doctor, the configuration reference, the benchmarks) do not load
+ * @pulumi/pulumi.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
