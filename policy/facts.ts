@@ -162,7 +162,7 @@ export function isWildcardResource(resource: string): boolean {
  */
 export const TIER_LABEL = "eks-platform.io/tier";
 
-// ---- mirrors tools/alb-policy-digest.ts (canonicalStatement, statementDigest) and the digests of the AWS Load
+// ---- mirrors devtools/alb-policy-digest.ts (canonicalStatement, statementDigest) and the digests of the AWS Load
 // ---- Balancer Controller's policy, components/awsLoadBalancerController/policy.ts ----------------------------
 
 /**

@@ -5,7 +5,7 @@
 import { PROJECT } from "./schema";
 
 /**
- * What the offline plan (tools/harness.ts) puts where a stack file holds ciphertext it cannot decrypt. Such a
+ * What the offline plan (offline/harness.ts) puts where a stack file holds ciphertext it cannot decrypt. Such a
  * value is not checked against its format: `pulumi up` decrypts it and checks the real value.
  */
 export const UNDECRYPTED_SECRET = "[secret]";

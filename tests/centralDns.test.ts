@@ -11,7 +11,7 @@ import { before, describe, test } from "node:test";
 import { certManagerPolicy } from "../components/certManager/policy";
 import { centralDnsRoleDocuments } from "../components/dns/centralRoles";
 import { externalDnsPolicy } from "../components/externalDns/policy";
-import type { Capture } from "../tools/harness";
+import type { Capture } from "../offline/harness";
 import type { Run } from "./helpers/cli";
 import { edited, load } from "./helpers/config";
 import { derivedStackFile, planStack, runPlan } from "./helpers/stacks";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import type { Capture, CapturedResource } from "../tools/harness";
+import type { Capture, CapturedResource } from "../offline/harness";
 import { derivedStackFile, planStack } from "./helpers/stacks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-modes-"));

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
-import { resource, runProgram, type Capture } from "../tools/harness";
+import { resource, runProgram, type Capture } from "../offline/harness";
 import { ROOT } from "./helpers/cli";
 import { planStack } from "./helpers/stacks";
 import { roleArn } from "./helpers/program";

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
-import { npmCommand } from "../tools/npm";
+import { npmCommand } from "../devtools/npm";
 import { ROOT } from "./helpers/cli";
 
 const PACKAGE = path.join(ROOT, "packages", "contract");

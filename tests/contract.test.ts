@@ -10,7 +10,7 @@ import { before, test } from "node:test";
 import { CONTRACT_VERSION, checkOutputs, contractShapes } from "../stacks/outputs";
 import { checkContractVersion } from "../stacks/consumer";
 import { planStack } from "./helpers/stacks";
-import { stackNames } from "../tools/stacks";
+import { stackNames } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
 
 /** Every stack file: a new environment exports the contract too, with no change here. */

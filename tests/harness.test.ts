@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { maskNestedSecrets, SECRET } from "../tools/harness";
+import { maskNestedSecrets, SECRET } from "../offline/harness";
 import { runTool } from "./helpers/cli";
 
 test("an unexpected invoke fails the run, naming the invoke and its inputs", async () => {
@@ -20,7 +20,7 @@ test("an unexpected invoke fails the run, naming the invoke and its inputs", asy
   for (const message of reported) {
     assert.equal(
       message,
-      'unexpected invoke test:index:getNothing ({"name":"x"}): teach tools/harness.ts what it returns',
+      'unexpected invoke test:index:getNothing ({"name":"x"}): teach offline/harness.ts what it returns',
     );
   }
 });

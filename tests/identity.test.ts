@@ -10,7 +10,7 @@ import { before, describe, test } from "node:test";
 import { podIdentityTrustPolicy } from "../components/identity/policies";
 import { trustOf, T, valuesOf } from "./helpers/program";
 import { derivedStackFile, planStack } from "./helpers/stacks";
-import { resourcesOfType, type Capture } from "../tools/harness";
+import { resourcesOfType, type Capture } from "../offline/harness";
 import { trustPolicy } from "../components/identity/workloadRole";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "identity-"));

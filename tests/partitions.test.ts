@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import type { Partition } from "../model/enums";
-import type { Capture } from "../tools/harness";
+import type { Capture } from "../offline/harness";
 import { assertOneProblem, problems, stackValues, toPulumiConfig } from "./helpers/config";
 import { planStack, writeStackFile } from "./helpers/stacks";
 import { T, json } from "./helpers/program";

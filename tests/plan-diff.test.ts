@@ -1,6 +1,6 @@
 /**
- * tools/plan-diff.ts: two small hand-made plans in, the Markdown a pull request's summary shows out; and
- * `npm run plan:diff` (tools/plan-diff-rev.ts) on a repository of its own, working tree against a revision.
+ * commands/plan-diff.ts: two small hand-made plans in, the Markdown a pull request's summary shows out; and
+ * `npm run plan:diff` (commands/plan-diff-rev.ts) on a repository of its own, working tree against a revision.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -17,7 +17,7 @@ import {
   renderWithoutBase,
   type PlanFile,
   type PlanResource,
-} from "../tools/plan-diff";
+} from "../commands/plan-diff";
 import { ROOT } from "./helpers/cli";
 
 const resource = (
@@ -232,8 +232,8 @@ describe("plan-diff", () => {
           process.execPath,
           [
             "--require",
-            path.join(ROOT, "tools", "transpile.ts"),
-            path.join(ROOT, "tools", "plan-diff.ts"),
+            path.join(ROOT, "runtime", "transpile.ts"),
+            path.join(ROOT, "commands", "plan-diff.ts"),
             ...args,
           ],
           {
@@ -285,8 +285,8 @@ describe("npm run plan:diff (working tree against a git revision)", () => {
       process.execPath,
       [
         "--require",
-        path.join(repo, "tools", "transpile.ts"),
-        path.join(repo, "tools", "plan-diff-rev.ts"),
+        path.join(repo, "runtime", "transpile.ts"),
+        path.join(repo, "commands", "plan-diff-rev.ts"),
         ...args,
       ],
       { cwd: repo, encoding: "utf8" },

@@ -1,5 +1,5 @@
 /**
- * The plan diff's transition section (tools/transitions/report.ts through tools/plan-diff.ts): predicted
+ * The plan diff's transition section (offline/transitions/report.ts through commands/plan-diff.ts): predicted
  * replacements and deletions per stack, unsafe transitions as errors, and `--strict` failing on them.
  */
 import assert from "node:assert/strict";
@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { STRICT_UNSAFE } from "../tools/plan-diff";
-import { transitionSection } from "../tools/transitions/report";
+import { STRICT_UNSAFE } from "../commands/plan-diff";
+import { transitionSection } from "../offline/transitions/report";
 
 const role = (name: string, protect: boolean, inputs: Record<string, unknown> = { name }) => ({
   id: `aws:iam/role:Role::${name}`,
@@ -67,8 +67,8 @@ describe("plan diff: predicted transitions", () => {
           process.execPath,
           [
             "--require",
-            path.join(__dirname, "..", "tools", "transpile.ts"),
-            path.join(__dirname, "..", "tools", "plan-diff.ts"),
+            path.join(__dirname, "..", "runtime", "transpile.ts"),
+            path.join(__dirname, "..", "commands", "plan-diff.ts"),
             ...args,
           ],
           {

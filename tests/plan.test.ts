@@ -1,5 +1,5 @@
 /**
- * The offline plan command, run as a user runs it: every stack file plans (tools/stacks.ts finds them, so a new
+ * The offline plan command, run as a user runs it: every stack file plans (commands/stacks.ts finds them, so a new
  * `Pulumi.<stack>.yaml` is planned here with no change to this file), the summary and `--verbose` print what they
  * promise, the JSON is stable and sorted, secrets stay masked, and bad configuration fails with the full report
  * before anything is registered.
@@ -12,7 +12,7 @@ import { before, describe, test } from "node:test";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
 import { runPlan, writeStackFile } from "./helpers/stacks";
-import { discoverStacks, stackNames } from "../tools/stacks";
+import { discoverStacks, stackNames } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
 
 const STACKS = stackNames(ROOT);
@@ -33,7 +33,7 @@ before(async () => {
     runPlan(["broken", "--stack-file", brokenFile, "--out", path.join(out, "bad")]),
     runPlan(["no-such-stack", "--out", path.join(out, "missing")]),
     // As a process: the exit code goes through process.exit.
-    runTool("tools/plan.ts", []),
+    runTool("commands/plan.ts", []),
     ...STACKS.map((stack) => runPlan([stack, "--out", path.join(out, "a")])),
   ]);
   Object.assign(runs, { devAgain, devVerbose, prodVerbose, bad, missing, usage });
@@ -199,7 +199,7 @@ test("the command as a process prints and writes exactly what the tests' in-proc
   // The in-process runs above share one Pulumi runtime, one of them after a failed program (broken): the
   // command line, a fresh process, must agree with them byte for byte.
   const expected = planFile("a", "dev");
-  const run = await runTool("tools/plan.ts", ["dev", "--out", path.join(out, "a")]);
+  const run = await runTool("commands/plan.ts", ["dev", "--out", path.join(out, "a")]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, runs.dev.stdout);
   assert.equal(run.stderr, runs.dev.stderr);

@@ -12,7 +12,7 @@ import { PARTITIONS } from "../model/enums";
 import * as programIam from "../model/iamActions";
 import { LETSENCRYPT as programLetsEncrypt } from "../model/letsencrypt";
 import * as programNaming from "../model/naming";
-import * as programDigest from "../tools/alb-policy-digest";
+import * as programDigest from "../devtools/alb-policy-digest";
 // ---- end of the program's imports ----
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -111,7 +111,7 @@ describe("the pack's copies agree with the program's originals", () => {
         partition,
       );
     }
-    // One canonical form serves both (tools/alb-policy-digest.ts takes the pack's): key order and a single
+    // One canonical form serves both (devtools/alb-policy-digest.ts takes the pack's): key order and a single
     // string for a list do not change it; any value does.
     assert.equal(
       pack.canonicalStatement({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),

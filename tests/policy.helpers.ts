@@ -2,7 +2,7 @@
  * Shared by the policy pack's tests: resources as the pack sees them, built by hand or from a captured program
  * run, and a compact form of violations for exact assertions.
  */
-import type { Capture } from "../tools/harness";
+import type { Capture } from "../offline/harness";
 import { TIER_LABEL } from "../policy/facts";
 import { TYPES, evaluate, type ResourceData, type Violation } from "../policy/rules";
 
@@ -22,7 +22,7 @@ export function res(
   return { type, name, props, protect: opts.protect ?? false, urn: urnOf(opts.stack ?? "dev", type, name) };
 }
 
-/** Every resource of a captured run (tools/harness.ts), with its inputs as props. */
+/** Every resource of a captured run (offline/harness.ts), with its inputs as props. */
 export function fromCapture(capture: Capture): ResourceData[] {
   return capture.resources.map((r) => ({
     type: r.type,

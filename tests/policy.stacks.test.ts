@@ -1,6 +1,6 @@
 /**
  * The policy pack on the real program: the offline plans of the dev and prod stacks (and of prod with an OIDC
- * provider this program creates), each made by the plan command (tools/plan.ts). Every rule must pass them, every rule must have something to look at, and a single change to
+ * provider this program creates), each made by the plan command (commands/plan.ts). Every rule must pass them, every rule must have something to look at, and a single change to
  * a real resource must produce exactly its one violation.
  */
 import assert from "node:assert/strict";

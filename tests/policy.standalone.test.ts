@@ -11,7 +11,7 @@
  *    TypeScript run) and passes its own tests with its own test command.
  *
  * The real install from the pack's lockfile (`npm ci` in a copy, then its `npm test`) needs the registry and about
- * 25 CPU seconds: it is `npm run test:policy-pack` (tools/policy-pack.ts), a job of the pull-request workflow. Every
+ * 25 CPU seconds: it is `npm run test:policy-pack` (devtools/policy-pack.ts), a job of the pull-request workflow. Every
  * check here has a case that shows it fails.
  */
 import assert from "node:assert/strict";
@@ -41,7 +41,7 @@ import {
   type LockEntry,
   type Lockfile,
   type Manifest,
-} from "../tools/policy-pack";
+} from "../devtools/policy-pack";
 
 const packLock = readJson<Lockfile>(path.join(PACK, "package-lock.json"));
 const rootLock = readJson<Lockfile>(path.join(ROOT, "package-lock.json"));
@@ -276,7 +276,7 @@ describe("what the pack's files import", () => {
             'import { parse } from "yaml";',
             'export * from "../model/config";',
             'const late = import("../stacks/consumer");',
-            'const old = require("../tools/harness");',
+            'const old = require("../offline/harness");',
             'import fc = require("fast-check");',
             'import { PolicyPack } from "@pulumi/policy";',
             'import type { Resource } from "@pulumi/pulumi/resource";',
@@ -304,7 +304,7 @@ describe("what the pack's files import", () => {
       'policy/escape.ts: imports "yaml", but policy/package.json does not declare yaml',
       'policy/escape.ts: imports "../model/config" is outside policy/, which the pack does not ship',
       'policy/escape.ts: imports "../stacks/consumer" is outside policy/, which the pack does not ship',
-      'policy/escape.ts: imports "../tools/harness" is outside policy/, which the pack does not ship',
+      'policy/escape.ts: imports "../offline/harness" is outside policy/, which the pack does not ship',
       'policy/escape.ts: imports "fast-check", but policy/package.json does not declare fast-check',
       'policy/rules/escape.ts: imports "../../model/letsEncrypt" is outside policy/, which the pack does not ship',
       'policy/rules/escape.ts: imports "./node_modules/vendored" is outside policy/, which the pack does not ship',
@@ -493,7 +493,7 @@ const count = (output: string, name: string) =>
 /**
  * Runs a command of the pack's package.json as npm would, through sh in the given folder, with this Node.js first
  * on PATH (npm runs scripts under the Node.js that runs npm) and without the variables of the repository's own
- * test run (tools/policy-pack.ts cleanEnv).
+ * test run (devtools/policy-pack.ts cleanEnv).
  */
 function runIn(cwd: string, command: string): Promise<Run> {
   const env = cleanEnv();

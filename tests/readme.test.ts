@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
-import { configReference, REFERENCE_FILE, withReference } from "../tools/config-reference";
+import { configReference, REFERENCE_FILE, withReference } from "../devtools/config-reference";
 import { requiredSections, sections } from "../stacks/schema";
-import { npmCommand } from "../tools/npm";
+import { npmCommand } from "../devtools/npm";
 import { ROOT } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
-import { nodeVersionProblem } from "../tools/node-version";
+import { nodeVersionProblem } from "../runtime/node-version";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 const readme = read("README.md");
@@ -208,7 +208,7 @@ describe("npm test on an old Node.js", () => {
     const problem = nodeVersionProblem("v20.20.2", ">=22.18");
     assert.match(problem ?? "", /needs Node\.js >=22\.18 .*this is Node\.js v20\.20\.2/);
     assert.match(problem ?? "", /\.nvmrc/);
-    // 22.17 has the major but not Node's type stripping by default, which tools/transpile.ts needs.
+    // 22.17 has the major but not Node's type stripping by default, which runtime/transpile.ts needs.
     assert.match(nodeVersionProblem("v22.17.0", ">=22.18") ?? "", /this is Node\.js v22\.17\.0/);
     assert.equal(nodeVersionProblem("v22.18.0", ">=22.18"), undefined);
     assert.equal(nodeVersionProblem("v22.23.3", ">=22.18"), undefined);
@@ -220,7 +220,7 @@ describe("npm test on an old Node.js", () => {
   test("npm test and npm run test:unit check the version first", () => {
     const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
     for (const name of ["test", "test:unit"]) {
-      assert.match(scripts[name], /^node --import tsx tools\/node-version\.ts && /, name);
+      assert.match(scripts[name], /^node --import tsx runtime\/node-version\.ts && /, name);
     }
   });
 });

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { stringify } from "yaml";
-import { readStackConfig, type Capture } from "../tools/harness";
+import { readStackConfig, type Capture } from "../offline/harness";
 import type { Run } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
 import { stackValues } from "./helpers/config";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { resource, resourcesOfType, type Capture } from "../tools/harness";
+import { resource, resourcesOfType, type Capture } from "../offline/harness";
 import {
   T,
   assertNoPrivateKeyInPlainText,

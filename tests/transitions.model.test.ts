@@ -1,5 +1,5 @@
 /**
- * The transition model (tools/transitions/model.ts) and the judge (judge.ts) on small hand-made plans: each rule
+ * The transition model (offline/transitions/model.ts) and the judge (judge.ts) on small hand-made plans: each rule
  * fires on the transition it is about, and stays quiet when the resource options or the inputs avoid it.
  */
 import assert from "node:assert/strict";
@@ -12,8 +12,8 @@ import {
   ownedObjects,
   replaceOn,
   replacingPaths,
-} from "../tools/transitions/model";
-import { judgeTransition, type JudgedPlan, type JudgedResource } from "../tools/transitions/judge";
+} from "../offline/transitions/model";
+import { judgeTransition, type JudgedPlan, type JudgedResource } from "../offline/transitions/judge";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CM = charts.certManager.chart;

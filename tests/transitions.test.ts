@@ -1,19 +1,19 @@
 /**
  * Day-2 transitions of the real stacks: each scenario plans a stack before and after an ordinary change (both
- * under mocks, as `npm run plan` does) and asserts the transition judge's verdict (tools/transitions/judge.ts):
+ * under mocks, as `npm run plan` does) and asserts the transition judge's verdict (offline/transitions/judge.ts):
  * safe, or exactly the violations a real `pulumi up` would run into, each with its fix path.
  *
  * Every distinct stack variant is planned once, all in parallel, before the tests run.
  * This file only imports the plan helpers and the judge, so it can also run against an older revision of the
- * program (copy tools/transitions and this file there) to show which transitions that revision gets wrong.
+ * program (copy offline/transitions and this file there) to show which transitions that revision gets wrong.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import type { Capture } from "../tools/harness";
-import { judgeTransition, type JudgeOptions, type Verdict } from "../tools/transitions/judge";
+import type { Capture } from "../offline/harness";
+import { judgeTransition, type JudgeOptions, type Verdict } from "../offline/transitions/judge";
 import type { Run } from "./helpers/cli";
 import { derivedStackFile, planStack, runPlan } from "./helpers/stacks";
 

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import * as ts from "typescript";
 import { parse } from "yaml";
 import * as tsutils from "@pulumi/pulumi/tsutils";
-import { runSteps, STEPS } from "../tools/test";
+import { runSteps, STEPS } from "../devtools/test";
 import { ROOT, runTool } from "./helpers/cli";
 
 // Marked @internal, so absent from the SDK's typings; it is what cmd/run/run.js calls.
@@ -66,12 +66,12 @@ test("the Pulumi CLI loads the program transpile-only, emitting what tsconfig.js
 });
 
 test("npm test runs the type check and ESLint over one program, and a type or lint error fails it", async () => {
-  assert.match(scripts.test, /tools\/test\.ts/);
+  assert.match(scripts.test, /devtools\/test\.ts/);
   assert.deepEqual(
     STEPS.map((s) => s.script),
     ["check", "format:check", "test:unit"],
   );
-  assert.match(scripts.check, /tools\/check\.ts$/);
+  assert.match(scripts.check, /devtools\/check\.ts$/);
   // A project whose tsconfig.json extends the real one, with one file of each kind of error.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "typecheck-"));
   fs.writeFileSync(
@@ -90,7 +90,7 @@ test("npm test runs the type check and ESLint over one program, and a type or li
     path.join(dir, "lint.ts"),
     'import * as pulumi from "@pulumi/pulumi";\nexport const url = `https://${pulumi.output("host")}/`;\n',
   );
-  const run = await runTool("tools/check.ts", ["--project", path.join(dir, "tsconfig.json")]);
+  const run = await runTool("devtools/check.ts", ["--project", path.join(dir, "tsconfig.json")]);
   assert.equal(run.code, 1, run.stderr);
   assert.match(
     run.stdout,

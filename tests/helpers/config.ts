@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT, readStackConfig } from "../../tools/harness";
+import { ROOT, readStackConfig } from "../../offline/harness";
 import type { PlatformConfig } from "../../model/config";
 import { ConfigError, loadPlatformConfig, type Problem } from "../../stacks/config";
 

@@ -1,8 +1,8 @@
 /**
- * Accessors over a captured program run (tools/harness.ts), for the stack tests.
+ * Accessors over a captured program run (offline/harness.ts), for the stack tests.
  */
 import assert from "node:assert/strict";
-import { resource, resourcesOfType, type Capture, type CapturedResource } from "../../tools/harness";
+import { resource, resourcesOfType, type Capture, type CapturedResource } from "../../offline/harness";
 
 export const T = {
   role: "aws:iam/role:Role",

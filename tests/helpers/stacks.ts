@@ -1,6 +1,6 @@
 /**
  * Stack files for tests: write one derived from a real stack, and plan a stack as a user would
- * (`npm run plan`, tools/plan.ts), returning its JSON plan.
+ * (`npm run plan`, commands/plan.ts), returning its JSON plan.
  *
  * The plan command runs in the test's own process (`runPlan`): the same function the command line calls, with
  * its output captured, so a test pays for loading the SDKs once and not once per plan. tests/plan.test.ts runs
@@ -16,8 +16,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stringify } from "yaml";
-import type { Capture } from "../../tools/harness";
-import { plan } from "../../tools/plan";
+import type { Capture } from "../../offline/harness";
+import { plan } from "../../commands/plan";
 import { ROOT, type Run } from "./cli";
 import { setPath, stackValues } from "./config";
 
@@ -68,7 +68,9 @@ function sourceHash(): string {
     "model",
     "components",
     "stacks",
-    "tools",
+    "commands",
+    "offline",
+    "runtime",
     "package-lock.json",
     "Pulumi.yaml",
   ]) {
@@ -85,7 +87,7 @@ const shared = path.join(os.tmpdir(), `eks-platform-plans-${process.ppid}-${sour
 
 /**
  * `npm run plan -- <args>` in this process: its exit code and what it printed. Runs queue behind each other
- * (the Pulumi runtime is process-global; tools/harness.ts).
+ * (the Pulumi runtime is process-global; offline/harness.ts).
  */
 export async function runPlan(args: readonly string[]): Promise<Run> {
   let stdout = "";

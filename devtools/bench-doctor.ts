@@ -1,6 +1,6 @@
 /**
  * Time of a doctor run against the recorded healthy platform (tests/doctor/fixtures) served on loopback:
- * `node --require ./tools/transpile.ts tools/doctor/bench.ts [--runs N]`. Prints the first run in a fresh process
+ * `node --require ./runtime/transpile.ts devtools/bench-doctor.ts [--runs N]`. Prints the first run in a fresh process
  * (module loading included, as an operator's `npm run doctor` pays it) and the median of the warm runs that follow.
  *
  * Measured on the 2-core build machine (2026-11-24, idle): a warm run (collection through the clients and the
@@ -8,11 +8,11 @@
  * 7.8 s (5.4 CPU s) when `npm run doctor` ran through tsx, whose hooks saw each of @kubernetes/client-node's
  * ~1,400 modules. Most of what is left is loading @kubernetes/client-node.
  */
-import { median } from "../bench-plan";
-import { expected, healthy } from "../../tests/doctor/scenarios";
-import { platform } from "../../tests/doctor/servers";
-import { collect } from "./collect";
-import { diagnose } from "./diagnose";
+import { median } from "./bench-plan";
+import { expected, healthy } from "../tests/doctor/scenarios";
+import { platform } from "../tests/doctor/servers";
+import { collect } from "../commands/doctor/collect";
+import { diagnose } from "../commands/doctor/diagnose";
 
 async function once(): Promise<number> {
   const started = process.hrtime.bigint();

@@ -1,7 +1,7 @@
 /**
  * `npm test`: the static checks and the unit tests, side by side.
  *
- * The type check and ESLint (one program, tools/check.ts) and Prettier each run on one core, mostly while the
+ * The type check and ESLint (one program, devtools/check.ts) and Prettier each run on one core, mostly while the
  * unit tests wait on their child processes; run one after the other they added about a third to `npm test`.
  * Each step is an npm script, so any of them can be run alone (`npm run check`, `npm run format:check`,
  * `npm run test:unit`). The unit tests' output streams as it comes; the other steps' output is printed whole

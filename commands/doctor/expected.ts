@@ -1,13 +1,13 @@
 /**
  * The one adapter between the program and the doctor: every import of the program's configuration and naming is
- * here. It loads the stack file the way `tools/plan.ts` does (the same loader and checks as `pulumi up`) and turns
+ * here. It loads the stack file the way `commands/plan.ts` does (the same loader and checks as `pulumi up`) and turns
  * the validated configuration into the doctor's plain `ExpectedPlatform`.
  */
 import type { PlatformConfig } from "../../model/config";
 import { CLUSTER_ISSUERS } from "../../model/enums";
 import { externalDnsReleaseName, ingressReleaseName, ingressServiceName, roleKeys } from "../../model/naming";
 import { loadPlatformConfig } from "../../stacks/config";
-import { readStackConfig } from "../stackFile";
+import { readStackConfig } from "../../offline/stackFile";
 import type { ExpectedPlatform } from "./model";
 
 /** Reads `Pulumi.<stack>.yaml` (or `stackFile`) and returns what the platform should look like. */

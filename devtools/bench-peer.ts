@@ -1,5 +1,5 @@
 /**
- * Peer comparison, outside npm test: `node --require ./tools/transpile.ts tools/bench-peer.ts [--runs N]`.
+ * Peer comparison, outside npm test: `node --require ./runtime/transpile.ts devtools/bench-peer.ts [--runs N]`.
  *
  * Installs CDK EKS Blueprints (pinned below) into a temporary folder, synthesizes a blueprint with the same add-on
  * set as our dev stack (F5 NGINX ingress, external-dns on one hosted zone, cert-manager; Blueprints' NGINX add-on
@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "./stackFile";
+import { ROOT } from "../offline/stackFile";
 import { measure, ratioLine, report, type Command, type Sample } from "./bench-plan";
 
 // eks-blueprints 1.19.0 declares aws-cdk-lib 2.261.0 as its peer.
@@ -64,8 +64,8 @@ function main(argv: string[]): void {
       label: "plan dev",
       args: [
         "--require",
-        path.join(ROOT, "tools", "transpile.ts"),
-        path.join(ROOT, "tools", "plan.ts"),
+        path.join(ROOT, "runtime", "transpile.ts"),
+        path.join(ROOT, "commands", "plan.ts"),
         "dev",
       ].concat(["--quiet", "--out", out]),
       runs,

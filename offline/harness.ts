@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dnsSuffixOf, partitionOf } from "../model/partition";
 import { projectName, readStackConfig, ROOT, SECRET } from "./stackFile";
 
-// Reading stack files lives in tools/stackFile.ts; the tests and tools that plan take it from here too.
+// Reading stack files lives in offline/stackFile.ts; the tests and tools that plan take it from here too.
 export { configMap, projectName, readStackConfig, ROOT, SECRET, type StackConfig } from "./stackFile";
 
 export interface CapturedResource {
@@ -41,7 +41,7 @@ export interface CapturedResource {
   /** Resolved inputs; secrets replaced by `[secret]`. */
   inputs: Record<string, unknown>;
   /**
-   * Resource options that decide how a change is carried out (tools/transitions reads them); present only when
+   * Resource options that decide how a change is carried out (offline/transitions reads them); present only when
    * one is set. Aliases as `<type>::<name>` with the resource's own type or name where the alias keeps it.
    */
   options?: CapturedOptions;
@@ -179,7 +179,7 @@ function invokeResult(
       };
     default:
       throw new Error(
-        `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach tools/harness.ts what it returns`,
+        `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/harness.ts what it returns`,
       );
   }
 }
@@ -261,7 +261,7 @@ async function resolveAll(value: unknown): Promise<unknown> {
   return v;
 }
 
-/** The options of a registration that tools/transitions needs, or undefined when none is set. */
+/** The options of a registration that offline/transitions needs, or undefined when none is set. */
 function capturedOptions(
   type: string,
   name: string,

@@ -11,7 +11,7 @@ import * as semver from "semver";
 /**
  * The problem with running `version` under `engines` (an npm version range such as `>=22.18`), or undefined when
  * it satisfies it. The minor matters here: the TypeScript loader of `npm run plan` and the tests
- * (tools/transpile.ts) is loaded by Node's own type stripping, on by default from Node.js 22.18; on 22.17 it is a
+ * (runtime/transpile.ts) is loaded by Node's own type stripping, on by default from Node.js 22.18; on 22.17 it is a
  * syntax error.
  */
 export function nodeVersionProblem(version: string, engines: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The TypeScript loader of the offline plan, the tests and the benchmarks:
- * `node --require ./tools/transpile.ts tools/plan.ts dev`.
+ * `node --require ./runtime/transpile.ts commands/plan.ts dev`.
  *
  * It emits each `.ts` file the way Pulumi's language host does with `noCheck` (tsconfig.pulumi.json): ts-node in
  * transpile-only mode calls TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
@@ -94,7 +94,7 @@ function load(module: NodeJS.Module, fileName: string): void {
 }
 
 /**
- * `node tools/transpile.ts --warm`: fills the cache with every `.ts` file of the project in one process. Test
+ * `node runtime/transpile.ts --warm`: fills the cache with every `.ts` file of the project in one process. Test
  * files run in processes of their own, two at a time; on a fresh checkout each would otherwise load the compiler
  * for its own files (measured: 117 against 91 CPU s for `npm run test:unit`, cold cache against warm).
  */

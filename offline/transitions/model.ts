@@ -286,7 +286,7 @@ export const CHARTS: Readonly<Record<string, ChartRule>> = {
     fullnameBase: "aws-load-balancer-controller",
     // Only the objects checked against the chart's templates are modelled; its RBAC and webhook configurations
     // are named by the fullname helper too but were not. The plan masks only the webhook key among this
-    // release's values (tools/harness.ts recordedInputs), so the value-dependent names below resolve.
+    // release's values (offline/harness.ts recordedInputs), so the value-dependent names below resolve.
     owns: [
       {
         kind: "IngressClass",

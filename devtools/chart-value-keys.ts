@@ -2,7 +2,7 @@
  * The key paths a Helm chart's values.yaml declares, for a test that checks our values against a chart without a
  * copy of the chart in this repository (tests/fixtures/alb-chart-values.keys.json).
  *
- *   node --require ./tools/transpile.ts tools/chart-value-keys.ts <values.yaml>
+ *   node --require ./runtime/transpile.ts devtools/chart-value-keys.ts <values.yaml>
  *
  * prints `{ paths, openMaps }`: every key path (`serviceAccount.create`), and the paths whose default is an empty
  * map (`podAnnotations`, `podDisruptionBudget`): the chart copies those into a manifest as given, so any key below

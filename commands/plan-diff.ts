@@ -1,10 +1,10 @@
 /**
- * Plan diff: `node --require ./tools/transpile.ts tools/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
+ * Plan diff: `node --require ./runtime/transpile.ts commands/plan-diff.ts <base.json> <head.json> [--title TEXT]`.
  *
  * Compares two offline plans written by `npm run plan` (the base revision's and the head revision's) and prints
  * a Markdown summary for a pull request's step summary: resources added, removed and changed (each changed value
  * as `old → new`) and stack outputs added, removed and changed (per key of a map output). Long values are cut
- * around their first difference, never before it. `npm run plan:diff` (tools/plan-diff-rev.ts) runs the same
+ * around their first difference, never before it. `npm run plan:diff` (commands/plan-diff-rev.ts) runs the same
  * comparison between the working tree and a git revision.
  *
  * The base plan may legitimately be missing (the base revision has no offline plan yet, or its plan failed): then
@@ -12,10 +12,10 @@
  * head plan is an error (exit 1): the pull request's own plan must work.
  *
  * With a base plan, a last section lists the replacements and deletions the transition judge
- * (tools/transitions/judge.ts) predicts, and the unsafe transitions as errors; `--strict` makes those exit 3.
+ * (offline/transitions/judge.ts) predicts, and the unsafe transitions as errors; `--strict` makes those exit 3.
  */
 import * as fs from "node:fs";
-import { transitionSection } from "./transitions/report";
+import { transitionSection } from "../offline/transitions/report";
 
 /** Exit code with `--strict` when the judge finds an unsafe transition. */
 export const STRICT_UNSAFE = 3;
@@ -335,7 +335,7 @@ export function main(argv: string[]): number {
     return 1;
   }
   const base = readBase(baseFile);
-  // The day-2 judge (tools/transitions): predicted replacements and deletions, unsafe ones as errors.
+  // The day-2 judge (offline/transitions): predicted replacements and deletions, unsafe ones as errors.
   const transition = "plan" in base ? transitionSection(base.plan, head) : undefined;
   process.stdout.write(
     "plan" in base

@@ -1,19 +1,19 @@
 /**
  * Loads the program the way the Pulumi CLI does, under the mocks, for `npm run bench`:
- * `node tools/cli-load.ts <stack>`.
+ * `node devtools/cli-load.ts <stack>`.
  *
  * Pulumi's Node language host (@pulumi/pulumi 3.270 `cmd/run/run.js`) registers ts-node before it requires the
  * program: the tsconfig named by PULUMI_NODEJS_TSCONFIG_PATH (set from Pulumi.yaml's `runtime.options.tsconfig`
  * by pulumi-language-nodejs) or ./tsconfig.json, compiler options read from that file's own text
  * (`tsutils.loadTypeScriptCompilerOptions`) over its defaults, and `transpileOnly` from
  * PULUMI_NODEJS_TRANSPILE_ONLY or else the file's `noCheck`. This script does the same steps, then runs
- * index.ts through tools/harness.ts (also compiled by ts-node, so a type-checking run checks the harness too)
+ * index.ts through offline/harness.ts (also compiled by ts-node, so a type-checking run checks the harness too)
  * and prints how many resources it registered.
  *
  * Node loads this file with its built-in type stripping (ts-node is not registered yet): only syntax that
  * stripping removes, only built-in modules at the top level.
  */
-import type * as Harness from "./harness";
+import type * as Harness from "../offline/harness";
 import type * as TsNode from "ts-node";
 
 const path = process.getBuiltinModule("node:path");
@@ -54,7 +54,7 @@ async function main(stack: string): Promise<void> {
       ...compilerOptions,
     },
   });
-  const harness = fromRoot("./tools/harness.ts") as typeof Harness;
+  const harness = fromRoot("./offline/harness.ts") as typeof Harness;
   const capture = await harness.runProgram({ stack });
   process.stdout.write(
     `${capture.resources.length} resources (tsconfig ${tsConfigPath}, transpileOnly ${String(transpileOnly)})\n`,

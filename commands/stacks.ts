@@ -4,8 +4,8 @@
  * the tests plan every stack it finds.
  *
  *   npm run stacks                                   a table: stack, tier, file
- *   node --require ./tools/transpile.ts tools/stacks.ts --json         ["dev","prod"]
- *   node --require ./tools/transpile.ts tools/stacks.ts --github-output >> "$GITHUB_OUTPUT"
+ *   node --require ./runtime/transpile.ts commands/stacks.ts --json         ["dev","prod"]
+ *   node --require ./runtime/transpile.ts commands/stacks.ts --github-output >> "$GITHUB_OUTPUT"
  *                                                    all=[...], dev=[...], prod=[...] (JSON lists, by tier)
  *
  * `--dir DIR` reads another directory; the default is the current one (the checkout root in a workflow, the

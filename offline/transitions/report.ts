@@ -1,5 +1,5 @@
 /**
- * The transition section of the pull-request plan diff (tools/plan-diff.ts): the replacements and deletions the
+ * The transition section of the pull-request plan diff (commands/plan-diff.ts): the replacements and deletions the
  * judge predicts between the base and head plans of a stack, and the unsafe transitions marked as errors.
  */
 import { judgeTransition, type JudgedPlan, type JudgedResource, type Verdict } from "./judge";

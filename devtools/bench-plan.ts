@@ -8,7 +8,7 @@
  *
  * - floor: Node requiring @pulumi/pulumi and setting the mocks; nothing of this project.
  * - plan dev / plan prod: `npm run plan -- <stack> --quiet`.
- * - cli dev: the program loaded as `pulumi preview` loads it (tools/cli-load.ts: ts-node registered as the SDK's
+ * - cli dev: the program loaded as `pulumi preview` loads it (devtools/cli-load.ts: ts-node registered as the SDK's
  *   cmd/run/run.js does, with Pulumi.yaml's tsconfig), under the mocks.
  * - cli dev, type-checked: the same with PULUMI_NODEJS_TRANSPILE_ONLY=false, what every CLI run paid before
  *   tsconfig.pulumi.json (one run: it takes ten times longer).
@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ROOT } from "./stackFile";
+import { ROOT } from "../offline/stackFile";
 import { npmCliScript } from "./npm";
 
 export interface Sample {
@@ -161,10 +161,10 @@ function main(argv: string[]): void {
   const runs = option("--runs", 5);
   const roles = option("--scale", 1000);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
-  const loader = ["--require", path.join(ROOT, "tools", "transpile.ts")];
+  const loader = ["--require", path.join(ROOT, "runtime", "transpile.ts")];
   const plan = (stack: string, ...extra: string[]) => [
     ...loader,
-    path.join(ROOT, "tools", "plan.ts"),
+    path.join(ROOT, "commands", "plan.ts"),
     stack,
     "--quiet",
     "--out",
@@ -177,10 +177,10 @@ function main(argv: string[]): void {
     { label: "floor", args: ["-e", floorScript], runs },
     { label: "plan dev", args: plan("dev"), runs },
     { label: "plan prod", args: plan("prod"), runs },
-    { label: "cli dev", args: [path.join(ROOT, "tools", "cli-load.ts"), "dev"], runs },
+    { label: "cli dev", args: [path.join(ROOT, "devtools", "cli-load.ts"), "dev"], runs },
     {
       label: "cli dev, type-checked",
-      args: [path.join(ROOT, "tools", "cli-load.ts"), "dev"],
+      args: [path.join(ROOT, "devtools", "cli-load.ts"), "dev"],
       env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
       runs: option("--check-runs", 1),
     },

@@ -26,7 +26,7 @@ import {
   type Capture,
   type CapturedResource,
   type StackConfig,
-} from "./harness";
+} from "../offline/harness";
 
 /** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
 const toYaml = (value: unknown): string => stringify(value, { lineWidth: 0 });

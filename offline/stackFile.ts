@@ -1,6 +1,6 @@
 /**
  * Stack files as Pulumi hands them to a program: `Pulumi.<stack>.yaml` read into the `"<ns>:<key>" -> string`
- * map the SDK reads config from. Apart from tools/harness.ts (which re-exports it) so that the tools that only
+ * map the SDK reads config from. Apart from offline/harness.ts (which re-exports it) so that the tools that only
  * read a stack file or need the root (the doctor, the configuration reference, the benchmarks) do not load
  * @pulumi/pulumi.
  */

@@ -26,7 +26,7 @@ import {
   type TypeRule,
 } from "./model";
 
-/** The part of an offline plan (tools/harness.ts Capture) the judge reads. */
+/** The part of an offline plan (offline/harness.ts Capture) the judge reads. */
 export interface JudgedResource {
   id: string;
   type: string;
@@ -155,7 +155,7 @@ function changedInputPaths(a: unknown, b: unknown, prefix = ""): string[] {
   return json(a) === json(b) ? [] : [prefix || "(inputs)"];
 }
 
-/** How plans mask secret values (tools/harness.ts). */
+/** How plans mask secret values (offline/harness.ts). */
 const SECRET_MASK = "[secret]";
 
 const placeholder = (r: { type: string; name: string }) => `<known after apply: ${r.type} ${r.name} `;

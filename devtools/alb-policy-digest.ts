@@ -3,7 +3,7 @@
  * AWS Load Balancer Controller's upstream policy files, so the test can compare our policy (components/
  * awsLoadBalancerController/policy.ts) with upstream's without a copy of upstream's files in this repository.
  *
- *   node --require ./tools/transpile.ts tools/alb-policy-digest.ts aws=<iam_policy.json> aws-cn=<iam_policy_cn.json> \
+ *   node --require ./runtime/transpile.ts devtools/alb-policy-digest.ts aws=<iam_policy.json> aws-cn=<iam_policy_cn.json> \
  *     aws-us-gov=<iam_policy_us-gov.json>
  *
  * prints the fixture's `partitions` object (a bare path prints that one file's entry). Read the upstream files at

@@ -7,7 +7,7 @@
  * then lints every source file of the program with the project's eslint.config.mjs. `npm run typecheck` and
  * `npm run lint` stay for running one of the two alone.
  *
- *   node --require ./tools/transpile.ts tools/check.ts [--project tsconfig.json]
+ *   node --require ./runtime/transpile.ts devtools/check.ts [--project tsconfig.json]
  *
  * Exit code 0 when both are clean, 1 when either found a problem (all of both are printed), 2 on bad usage.
  */

@@ -4,7 +4,7 @@
  *
  * The working tree is planned where it is; the revision is checked out into a temporary `git worktree` (your
  * checkout is not touched) and planned there with its own program and stack file. Both plans are compared by
- * tools/plan-diff.ts, the code the pull-request workflow uses. The worktree borrows this checkout's node_modules
+ * commands/plan-diff.ts, the code the pull-request workflow uses. The worktree borrows this checkout's node_modules
  * when the revision's package-lock.json is the same, and installs with `npm ci` otherwise.
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
@@ -13,19 +13,27 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "./plan-diff";
 
-/** The repository this file belongs to (tools/..). */
+/** The repository this file belongs to (commands/..). */
 const ROOT = path.resolve(__dirname, "..");
 
 const git = (args: string[], cwd = ROOT): string =>
   execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 
 /**
- * How to load the TypeScript of the program in `dir`: its own loader (tools/transpile.ts, as `npm run plan` does)
- * when that revision has one, else tsx, which revisions before it used.
+ * How to load the TypeScript of the program in `dir`: its own loader (runtime/transpile.ts, as `npm run plan` does,
+ * or tools/transpile.ts before that layout) when that revision has one, else tsx, which revisions before it used.
  */
 function loaderOf(dir: string): string[] {
-  const own = path.join(dir, "tools", "transpile.ts");
-  return fs.existsSync(own) ? ["--require", own] : ["--import", "tsx"];
+  const own = ["runtime", "tools"]
+    .map((d) => path.join(dir, d, "transpile.ts"))
+    .find((f) => fs.existsSync(f));
+  return own ? ["--require", own] : ["--import", "tsx"];
+}
+
+/** The plan command of the program in `dir`: commands/plan.ts, or tools/plan.ts in revisions before that layout. */
+function planCommandOf(dir: string): string {
+  const current = path.join(dir, "commands", "plan.ts");
+  return fs.existsSync(current) ? current : planCommandOf(dir);
 }
 
 /** Plans `stack` with the program in `dir` into `out`; the error text when it fails. */
@@ -33,7 +41,7 @@ function plan(dir: string, stack: string, out: string): Promise<string | undefin
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [...loaderOf(dir), path.join(dir, "tools", "plan.ts"), stack, "--out", out, "--quiet"],
+      [...loaderOf(dir), planCommandOf(dir), stack, "--out", out, "--quiet"],
       { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
