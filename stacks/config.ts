@@ -7,7 +7,7 @@
  * may read those before it), then the one list of workload roles that the add-ons and teams ask for.
  */
 import type { ResolveContext, RoleRequest } from "../components/addOn";
-import { addOns } from "../components/addOns";
+import { addOns, builtInRoleKeys } from "../components/addOns";
 import { resolveCluster } from "../components/cluster/resolve";
 import type { ClusterInput } from "../components/cluster/schema";
 import { resolveDns } from "../components/dns/resolve";
@@ -143,14 +143,14 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     if (section !== undefined) {
       // The list is typed by its common shape; each add-on resolves exactly its own key.
       (resolved as Record<string, unknown>)[addOn.key] = section;
-      requests.push(...addOn.roles(section, core));
+      requests.push(...checkedRoles(addOn.key, addOn.roleKeys, addOn.roles(section, core)));
     }
   }
   const iam = raw.iam as IamInput | undefined;
-  requests.push(...extraRoleRequests(iam, core, problems));
+  requests.push(...extraRoleRequests(iam, core, problems, builtInRoleKeys));
   const identity = resolveIdentity(iam, requests, core, problems);
   crossCheck("iam", (input: IamInput, scratch) => {
-    const teams = extraRoleRequests(input, core, scratch);
+    const teams = extraRoleRequests(input, core, scratch, builtInRoleKeys);
     resolveIdentity(
       input,
       [...requests.filter((r) => !r.configKey.startsWith("iam.")), ...teams],
@@ -159,22 +159,27 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     );
   });
 
-  const { loadBalancerController, ingress, externalDns, certManager, ecr } = resolved;
-  if (
-    problems.list.length > 0 ||
-    !cluster ||
-    !loadBalancerController ||
-    !ingress ||
-    !externalDns ||
-    !certManager ||
-    !raw.tier
-  ) {
+  // Every add-on that must resolve (its section is required, or its defaults make it present) did: an add-on is
+  // never skipped because this function forgot it. Optional add-ons stay absent when their section is.
+  const unresolved = addOns.filter((a) => resolved[a.key] === undefined && (a.required || parsed(a.key)));
+  if (problems.list.length > 0 || !cluster || !raw.tier || unresolved.length > 0) {
     if (problems.list.length === 0) {
-      problems.add("(config)", "incomplete configuration");
+      problems.add("(config)", `incomplete configuration: ${unresolved.map((a) => a.key).join(", ")}`);
     }
     throw new ConfigError(source.stack, problems.list);
   }
-  return { ...core, cluster, dns, identity, loadBalancerController, ingress, externalDns, certManager, ecr };
+  return { ...core, cluster, dns, identity, ...(resolved as AddOnConfigs) };
+}
+
+/** An add-on's role requests, each with one of the keys it declares (a key outside them is a bug in the add-on). */
+function checkedRoles(addOn: string, keys: readonly string[], requests: RoleRequest[]): RoleRequest[] {
+  const undeclared = requests.filter((r) => !keys.includes(r.key));
+  if (undeclared.length > 0) {
+    throw new Error(
+      `add-on ${addOn} asks for role ${undeclared.map((r) => r.key).join(", ")}, which its roleKeys do not list`,
+    );
+  }
+  return requests;
 }
 
 /**
