@@ -211,7 +211,10 @@ export interface RunOptions {
   /** Full config map; default: the stack file's. */
   config?: Record<string, string>;
   secretKeys?: string[];
-  /** Stack file to read instead of `Pulumi.<stack>.yaml` in the project. */
+  /**
+   * Stack file to read instead of `Pulumi.<stack>.yaml` in the project; with `config`, the file whose `secure:`
+   * positions the program reads (stacks/secrets.ts).
+   */
   stackFile?: string;
   /** Outputs of the stacks the program references (`StackReference` name -> outputs). */
   stackReferences?: Record<string, Record<string, unknown>>;
@@ -431,6 +434,12 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // The stack file whose `secure:` positions say which values are secret (index.ts reads it; under the CLI, and
+  // here when the caller gives the config and no file, that is Pulumi.<stack>.yaml in the working directory).
+  const stackFile =
+    opts.stackFile ?? (opts.config ? undefined : path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
+  if (stackFile) process.env.EKS_PLATFORM_STACK_FILE = stackFile;
+  else delete process.env.EKS_PLATFORM_STACK_FILE;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
