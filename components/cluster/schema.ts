@@ -10,7 +10,7 @@ const existingCluster = z.strictObject({
   oidcProviderArn: oidcProviderArn
     .optional()
     .describe(
-      "ARN of the cluster's IAM OIDC provider (IRSA only). Default: derived from the cluster look-up, whose account, partition and issuer name it (or created, see createOidcProvider).",
+      "ARN of the cluster's IAM OIDC provider (IRSA only). Default: looked up by the cluster's issuer URL in the account that holds the roles; when there is none the program stops and says how to create it (or set createOidcProvider).",
     ),
   createOidcProvider: z
     .boolean()
