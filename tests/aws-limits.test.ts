@@ -1,0 +1,100 @@
+/**
+ * What AWS refuses, refused (or avoided) before anything is created: partitions the program does not support,
+ * GovCloud's rule for alias records in private zones, and IAM's limits on descriptions, tags and policy sizes.
+ *
+ * Sources: boto/botocore botocore/data/partitions.json (commit 3fb2049: each partition's regionRegex and
+ * dnsSuffix); AWS GovCloud (US) User Guide, Amazon Route 53
+ * (https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-r53.html: in a private hosted zone an
+ * alias may only target a record of the same zone) and kubernetes-sigs/external-dns v0.21.0
+ * provider/aws/aws.go (`useAlias`: ALIAS for every target in a canonical hosted zone, GovCloud ELBs included,
+ * unless `--aws-prefer-cname`); IAM API reference CreateRole (Description pattern), Tag (key and value
+ * patterns), and the IAM user guide "IAM and AWS STS quotas" (managed policy 6,144 characters without
+ * whitespace, 50 tags per resource).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, test } from "node:test";
+import { awsPartitionOf, dnsSuffixOf } from "../model/partition";
+import type { Capture } from "../offline/harness";
+import { assertOneProblem, stackValues, toPulumiConfig } from "./helpers/config";
+import { T, valuesOf } from "./helpers/program";
+import { planStack, writeStackFile } from "./helpers/stacks";
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "aws-limits-"));
+
+/** dev moved to GovCloud with private zones only (Route53 has no public zones there). */
+function govCloudPrivateOnly(): Record<string, unknown> {
+  const v = JSON.parse(
+    JSON.stringify(stackValues("dev"))
+      .replaceAll("arn:aws:", "arn:aws-us-gov:")
+      .replaceAll("eu-west-1", "us-gov-west-1"),
+  ) as Record<string, unknown>;
+  delete (v.dns as Record<string, unknown>).publicZones;
+  return v;
+}
+
+let gov: Capture;
+let dev: Capture;
+before(async () => {
+  [gov, dev] = await Promise.all([
+    planStack("govprivate", out, writeStackFile(out, "govprivate", govCloudPrivateOnly())),
+    planStack("dev", out),
+  ]);
+});
+
+describe("partitions", () => {
+  const iso: [string, string, string][] = [
+    ["us-iso-east-1", "aws-iso", "c2s.ic.gov"],
+    ["us-iso-west-1", "aws-iso", "c2s.ic.gov"],
+    ["us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov"],
+    ["eu-isoe-west-1", "aws-iso-e", "cloud.adc-e.uk"],
+    ["us-isof-south-1", "aws-iso-f", "csp.hci.ic.gov"],
+  ];
+  for (const [region, partition, suffix] of iso) {
+    test(`${region} is named as ${partition} and refused, not planned as aws`, () => {
+      const values = stackValues("dev");
+      values["aws:region"] = region;
+      delete (values.cluster as Record<string, unknown>).oidcProviderArn;
+      const p = assertOneProblem(
+        toPulumiConfig(values),
+        "aws:region",
+        new RegExp(
+          `^a region of partition aws, aws-cn, aws-us-gov: ${region} is in partition ${partition} \\(endpoints under ${suffix.replaceAll(".", "\\.")}\\), which this program does not support$`,
+        ),
+      );
+      assert.equal(p.value, region);
+    });
+  }
+
+  test("the supported partitions keep their regions and suffixes", () => {
+    assert.deepEqual(
+      ["eu-west-1", "us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1"].map(
+        (r) => awsPartitionOf(r).name,
+      ),
+      ["aws", "aws", "aws-cn", "aws-cn", "aws-us-gov", "aws-us-gov"],
+    );
+    assert.deepEqual(
+      (["aws", "aws-cn", "aws-us-gov"] as const).map(dnsSuffixOf),
+      ["amazonaws.com", "amazonaws.com.cn", "amazonaws.com"],
+    );
+  });
+});
+
+describe("GovCloud with private zones only", () => {
+  test("plans, and external-dns writes CNAMEs there instead of ALIAS records", () => {
+    const releases = gov.resources.filter((r) => r.type === T.release).map((r) => r.name);
+    assert.ok(releases.includes("external-dns-private"));
+    assert.ok(!releases.includes("external-dns-central"), "no public zones, no central instance");
+    const args = valuesOf(gov, "external-dns-private").extraArgs as string[];
+    assert.ok(args.includes("--aws-prefer-cname"), args.join(" "));
+  });
+
+  test("elsewhere external-dns keeps ALIAS records (the flag only where AWS needs it)", () => {
+    for (const release of ["external-dns-private", "external-dns-central"]) {
+      const args = valuesOf(dev, release).extraArgs as string[];
+      assert.ok(!args.includes("--aws-prefer-cname"), `${release}: ${args.join(" ")}`);
+    }
+  });
+});
