@@ -12,6 +12,7 @@ import { resolveCluster } from "../components/cluster/resolve";
 import type { ClusterInput } from "../components/cluster/schema";
 import { resolveDns } from "../components/dns/resolve";
 import type { DnsInput } from "../components/dns/schema";
+import { checkIamLimits } from "../components/identity/limits";
 import { extraRoleRequests, resolveIdentity } from "../components/identity/resolve";
 import type { IamInput } from "../components/identity/schema";
 import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
@@ -78,8 +79,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     environment: (raw.environment as string | undefined) ?? source.stack,
     tier,
     region: region ?? "",
-    partition:
-      regionPartition && isSupportedPartition(regionPartition.name) ? regionPartition.name : "aws",
+    partition: regionPartition && isSupportedPartition(regionPartition.name) ? regionPartition.name : "aws",
     namespace: (raw.namespace as string | undefined) ?? commonDefaults.namespace,
     protect: (raw.protect as boolean | undefined) ?? defaults.protect,
     tags: { ...((raw.tags as Record<string, string> | undefined) ?? {}) },
@@ -160,6 +160,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   const iam = raw.iam as IamInput | undefined;
   requests.push(...extraRoleRequests(iam, core, problems));
   const identity = resolveIdentity(iam, requests, core, problems);
+  checkIamLimits(identity, problems);
   crossCheck("iam", (input: IamInput, scratch) => {
     const teams = extraRoleRequests(input, core, scratch);
     resolveIdentity(

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { awsPartitionOf, dnsSuffixOf } from "../model/partition";
 import type { Capture } from "../offline/harness";
-import { assertOneProblem, stackValues, toPulumiConfig } from "./helpers/config";
+import { assertOneProblem, load, problems, setPath, stackValues, toPulumiConfig } from "./helpers/config";
 import { T, valuesOf } from "./helpers/program";
 import { planStack, writeStackFile } from "./helpers/stacks";
 
@@ -37,10 +37,14 @@ function govCloudPrivateOnly(): Record<string, unknown> {
 
 let gov: Capture;
 let dev: Capture;
+let sixty: Capture;
 before(async () => {
-  [gov, dev] = await Promise.all([
+  const withSixty = stackValues("dev");
+  setPath(withSixty, "dns.privateZones", privateZones(60));
+  [gov, dev, sixty] = await Promise.all([
     planStack("govprivate", out, writeStackFile(out, "govprivate", govCloudPrivateOnly())),
     planStack("dev", out),
+    planStack("sixtyzones", out, writeStackFile(out, "sixtyzones", withSixty)),
   ]);
 });
 
@@ -75,10 +79,11 @@ describe("partitions", () => {
       ),
       ["aws", "aws", "aws-cn", "aws-cn", "aws-us-gov", "aws-us-gov"],
     );
-    assert.deepEqual(
-      (["aws", "aws-cn", "aws-us-gov"] as const).map(dnsSuffixOf),
-      ["amazonaws.com", "amazonaws.com.cn", "amazonaws.com"],
-    );
+    assert.deepEqual((["aws", "aws-cn", "aws-us-gov"] as const).map(dnsSuffixOf), [
+      "amazonaws.com",
+      "amazonaws.com.cn",
+      "amazonaws.com",
+    ]);
   });
 });
 
@@ -96,5 +101,82 @@ describe("GovCloud with private zones only", () => {
       const args = valuesOf(dev, release).extraArgs as string[];
       assert.ok(!args.includes("--aws-prefer-cname"), `${release}: ${args.join(" ")}`);
     }
+  });
+});
+
+/** `n` private zones with IDs as long as Route53 makes them (Z + 20 characters). */
+function privateZones(n: number): { name: string; zoneId: string }[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `team${String(i).padStart(3, "0")}.internal.example.com`,
+    zoneId: `Z${String(i).padStart(3, "0")}PRIVATEZONEABCDEFG`,
+  }));
+}
+
+describe("IAM's limits, before anything is created", () => {
+  test("a role description IAM refuses (an em dash) is named with its key", () => {
+    const values = stackValues("dev");
+    setPath(values, "iam.extraRoles.orders-api.description", "Orders API \u2014 consumes its queue");
+    const p = assertOneProblem(
+      toPulumiConfig(values),
+      "eks-platform:iam.extraRoles.orders-api.description",
+      /Latin-1 characters only \(IAM's CreateRole pattern\): "\u2014" \(U\+2014\) is not one/,
+    );
+    assert.equal(p.value, "Orders API \u2014 consumes its queue");
+    // Latin-1 letters are fine: the pattern allows U+00A1 to U+00FF.
+    setPath(values, "iam.extraRoles.orders-api.description", "Bestellungen, Zähler und Grüße");
+    assert.doesNotThrow(() => load(toPulumiConfig(values)));
+  });
+
+  test("tags outside IAM's character set, or more than 50, are refused", () => {
+    const refused = (tags: Record<string, string>) =>
+      problems(toPulumiConfig({ ...stackValues("dev"), tags }));
+    const key = refused({ "cost#center": "4711" });
+    assert.deepEqual(
+      key.map((p) => [p.key, p.value]),
+      [["eks-platform:tags.cost#center", "cost#center"]],
+    );
+    assert.match(key[0].expected, /IAM's tag pattern/);
+    assert.match(refused({ owner: "platform!" })[0].expected, /IAM's tag pattern/);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
+    assert.match(refused(many)[0].expected, /at most 50 tags/);
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v é:/=+-@_."]));
+    assert.doesNotThrow(() => load(toPulumiConfig({ ...stackValues("dev"), tags: fifty })));
+  });
+
+  test("a policy text IAM refuses (a character above U+00FF) is named", () => {
+    const values = stackValues("dev");
+    setPath(values, "iam.extraRoles.orders-api.statements[0].conditions", {
+      StringEquals: { "aws:PrincipalTag/team": "orders\u2192api" },
+    });
+    assertOneProblem(
+      toPulumiConfig(values),
+      "eks-platform:iam.extraRoles.orders-api.statements",
+      /Latin-1 characters only .*"\u2192" \(U\+2192\) is in the policy of role dev-orders-api-orders/,
+    );
+  });
+
+  test("a stack with 60 private zones plans: external-dns lists each zone once, within 6,144 characters", () => {
+    const policy = (sixty.resources.find(
+      (r) => r.type === T.policy && r.name === "dev-external-dns-private-platform",
+    )?.inputs.policy ?? "") as string;
+    const size = policy.replace(/\s/g, "").length;
+    assert.ok(size > 0 && size <= 6144, `policy of ${size} characters`);
+    for (const zone of privateZones(60)) {
+      assert.equal(policy.split(`hostedzone/${zone.zoneId}"`).length - 1, 1, zone.zoneId);
+    }
+  });
+
+  test("zones past what one managed policy holds are refused with the size, at config time", () => {
+    const values = stackValues("dev");
+    setPath(values, "dns.privateZones", privateZones(140));
+    const found = problems(toPulumiConfig(values));
+    assert.deepEqual(
+      found.map((p) => p.key),
+      ["eks-platform:externalDns.private.zoneIds"],
+    );
+    assert.match(
+      found[0].expected,
+      /managed policy of role dev-external-dns-private-platform would have \d{4} characters without whitespace, and IAM allows 6144/,
+    );
   });
 });
