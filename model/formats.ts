@@ -29,6 +29,14 @@ export const roleArn = z
     "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
   );
 
+/** An IAM role or user (not an `sts` assumed-role session: EKS maps the role behind a session). */
+export const iamPrincipalArn = z
+  .string()
+  .regex(
+    new RegExp(`^arn:${partition}:iam::\\d{12}:(?:role|user)/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`),
+    "an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci-deploy (not an sts assumed-role ARN)",
+  );
+
 export const policyArn = z
   .string()
   .regex(

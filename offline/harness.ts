@@ -176,7 +176,7 @@ function invokeResult(
     case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
       // Looked up by URL (with or without https://) or ARN; the provider answers a missing one with
       // NotFound ("couldn't find resource"): terraform-provider-aws openid_connect_provider_data_source.go.
-      const url = String(inputs.url ?? "").replace(/^https:\/\//, "");
+      const url = (typeof inputs.url === "string" ? inputs.url : "").replace(/^https:\/\//, "");
       if (missing.includes(token)) {
         throw new Error(
           `reading IAM OIDC Provider (${String(inputs.url ?? inputs.arn)}): couldn't find resource`,

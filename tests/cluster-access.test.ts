@@ -14,9 +14,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { missingOidcProviderMessage, oidcProviderAudienceProblem } from "../components/cluster/oidcProvider";
+import { resolveCluster } from "../components/cluster/resolve";
+import { tierDefaults } from "../model/defaults";
+import { Problems } from "../model/problems";
 import { runProgram, type Capture } from "../offline/harness";
 import { runTool } from "./helpers/cli";
-import { edited } from "./helpers/config";
+import { assertOneProblem, edited, problems } from "./helpers/config";
 import { T, json } from "./helpers/program";
 import { derivedStackFile, planStack } from "./helpers/stacks";
 
@@ -28,8 +31,25 @@ const newCluster = { mode: "new", name: "sandbox-eks", version: "1.34" };
 let prod: Capture;
 let podIdentityOnly: Capture;
 let irsaCreated: Capture;
+let withAccess: Capture;
+const ENTRIES = {
+  deploy: {
+    principalArn: "arn:aws:iam::111111111111:role/ci/eks-platform-deploy",
+    accessPolicy: "AmazonEKSClusterAdminPolicy",
+  },
+  preview: {
+    principalArn: "arn:aws:iam::111111111111:role/eks-platform-preview",
+    accessPolicy: "AmazonEKSAdminViewPolicy",
+  },
+  oncall: {
+    principalArn: "arn:aws:iam::111111111111:user/alice",
+    accessPolicy: "AmazonEKSEditPolicy",
+    namespaces: ["platform"],
+    kubernetesGroups: ["platform-oncall"],
+  },
+};
 before(async () => {
-  [prod, podIdentityOnly, irsaCreated] = await Promise.all([
+  [prod, podIdentityOnly, irsaCreated, withAccess] = await Promise.all([
     planStack("prod", out),
     planStack(
       "newpodid",
@@ -41,6 +61,11 @@ before(async () => {
       }),
     ),
     planStack("newirsa", out, derivedStackFile(out, "newirsa", "dev", { cluster: newCluster })),
+    planStack(
+      "newaccess",
+      out,
+      derivedStackFile(out, "newaccess", "dev", { cluster: { ...newCluster, accessEntries: ENTRIES } }),
+    ),
   ]);
 });
 
@@ -125,5 +150,132 @@ describe("a cluster this stack creates", () => {
     assert.equal(cluster(podIdentityOnly).inputs.createOidcProvider, false);
     assert.deepEqual(federated(podIdentityOnly), []);
     assert.equal(cluster(irsaCreated).inputs.createOidcProvider, true);
+  });
+});
+
+describe("who can reach a cluster this stack creates", () => {
+  const cluster = (c: Capture) => c.resources.find((r) => r.type === "eks:index:Cluster")!;
+  const policy = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+  const tags = { environment: "dev", owner: "platform-team" };
+
+  test("the configured principals get EKS access entries with their policy and scope", () => {
+    assert.deepEqual(cluster(withAccess).inputs.accessEntries, {
+      deploy: {
+        principalArn: ENTRIES.deploy.principalArn,
+        type: "STANDARD",
+        accessPolicies: {
+          AmazonEKSClusterAdminPolicy: {
+            policyArn: policy("AmazonEKSClusterAdminPolicy"),
+            accessScope: { type: "cluster" },
+          },
+        },
+        tags,
+      },
+      preview: {
+        principalArn: ENTRIES.preview.principalArn,
+        type: "STANDARD",
+        accessPolicies: {
+          AmazonEKSAdminViewPolicy: {
+            policyArn: policy("AmazonEKSAdminViewPolicy"),
+            accessScope: { type: "cluster" },
+          },
+        },
+        tags,
+      },
+      oncall: {
+        principalArn: ENTRIES.oncall.principalArn,
+        type: "STANDARD",
+        kubernetesGroups: ["platform-oncall"],
+        accessPolicies: {
+          AmazonEKSEditPolicy: {
+            policyArn: policy("AmazonEKSEditPolicy"),
+            accessScope: { type: "namespace", namespaces: ["platform"] },
+          },
+        },
+        tags,
+      },
+    });
+  });
+
+  test("the authentication mode allows access entries and keeps aws-auth, with or without entries", () => {
+    for (const c of [withAccess, irsaCreated, podIdentityOnly]) {
+      assert.equal(cluster(c).inputs.authenticationMode, "API_AND_CONFIG_MAP");
+    }
+    assert.deepEqual(cluster(irsaCreated).inputs.accessEntries, {});
+  });
+
+  test("an access policy ARN follows the partition", () => {
+    const found = new Problems("eks-platform");
+    const resolved = resolveCluster(
+      {
+        ...newCluster,
+        mode: "new",
+        accessEntries: {
+          ci: { principalArn: "arn:aws-cn:iam::1:role/x", accessPolicy: "AmazonEKSViewPolicy" },
+        },
+      },
+      tierDefaults.dev,
+      "cn-north-1",
+      found,
+    );
+    assert.deepEqual(found.list, []);
+    assert.equal(
+      resolved?.mode === "new" ? resolved.accessEntries[0].policyArn : undefined,
+      "arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+    );
+  });
+
+  test("entries AWS would refuse are config errors naming the key", () => {
+    const base = { ...newCluster, accessEntries: {} };
+    const withEntries = (accessEntries: Record<string, unknown>) =>
+      edited("dev", { cluster: { ...base, accessEntries } });
+    assertOneProblem(
+      withEntries({
+        ci: {
+          principalArn: "arn:aws:sts::111111111111:assumed-role/ci/session",
+          accessPolicy: "AmazonEKSViewPolicy",
+        },
+      }),
+      "eks-platform:cluster.accessEntries.ci.principalArn",
+      /an IAM role or user ARN .*not an sts assumed-role ARN/,
+    );
+    assertOneProblem(
+      withEntries({ ci: { principalArn: ENTRIES.deploy.principalArn } }),
+      "eks-platform:cluster.accessEntries.ci",
+      /an accessPolicy or kubernetesGroups/,
+    );
+    assertOneProblem(
+      withEntries({
+        a: { principalArn: ENTRIES.deploy.principalArn, accessPolicy: "AmazonEKSViewPolicy" },
+        b: { principalArn: ENTRIES.deploy.principalArn, accessPolicy: "AmazonEKSEditPolicy" },
+      }),
+      "eks-platform:cluster.accessEntries.b.principalArn",
+      /one access entry per principal/,
+    );
+    assertOneProblem(
+      withEntries({
+        ci: { principalArn: ENTRIES.deploy.principalArn, accessPolicy: "AmazonEKSSuperPolicy" },
+      }),
+      "eks-platform:cluster.accessEntries.ci.accessPolicy",
+      /AmazonEKSClusterAdminPolicy/,
+    );
+    assertOneProblem(
+      withEntries({
+        ci: { principalArn: "arn:aws-cn:iam::111111111111:role/ci", accessPolicy: "AmazonEKSViewPolicy" },
+      }),
+      "eks-platform:cluster.accessEntries.ci.principalArn",
+      /an ARN of partition aws/,
+    );
+    // An existing cluster's access is its own stack's business: this stack creates no entries for it.
+    const existing = problems(edited("dev", { "cluster.accessEntries": { ci: ENTRIES.deploy } }));
+    assert.deepEqual(
+      existing.map((p) => [p.key, p.expected]),
+      [
+        [
+          "eks-platform:cluster.accessEntries",
+          "unknown key. Known keys: mode, name, oidcProviderArn, createOidcProvider",
+        ],
+      ],
+    );
   });
 });

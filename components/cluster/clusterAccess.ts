@@ -8,7 +8,7 @@ import * as iam from "@pulumi/aws/iam";
 import type * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "../../model/config";
+import type { ClusterAccessEntry, ClusterConfig } from "../../model/config";
 import { eksKubeconfig } from "./kubeconfig";
 import {
   missingOidcProviderMessage,
@@ -61,6 +61,13 @@ export class ClusterAccess extends pulumi.ComponentResource {
           maxSize: c.nodes.max,
           // Only IRSA needs the provider: a cluster whose roles all use Pod Identity gets none.
           createOidcProvider: args.needsOidcProvider,
+          // Access entries need API or API_AND_CONFIG_MAP (@pulumi/eks v4.3.0 nodejs/eks/cluster/authenticationMode.ts
+          // refuses them otherwise). API_AND_CONFIG_MAP keeps aws-auth working, so a cluster created before (EKS's
+          // default CONFIG_MAP) changes in place (terraform-provider-aws internal/service/eks/cluster.go: only
+          // bootstrap_cluster_creator_admin_permissions forces a new cluster, and @pulumi/eks ignores its changes).
+          // The mode can only move towards API: moving to API alone is a later, manual decision.
+          authenticationMode: "API_AND_CONFIG_MAP",
+          accessEntries: accessEntryArgs(c.accessEntries, args.tags),
           tags: args.tags,
         },
         { parent: this, protect: args.protect },
@@ -165,4 +172,34 @@ function asWritten(message: string): pulumi.RunError {
   const err = new pulumi.RunError(message);
   Object.defineProperty(err, "message", { get: () => message, set: () => undefined, enumerable: false });
   return err;
+}
+
+/** @pulumi/eks `accessEntries`: one STANDARD entry per configured principal, with its policy and scope. */
+export function accessEntryArgs(
+  entries: readonly ClusterAccessEntry[],
+  tags: Record<string, string>,
+): Record<string, eks.types.input.AccessEntryArgs> {
+  return Object.fromEntries(
+    entries.map((e) => [
+      e.key,
+      {
+        principalArn: e.principalArn,
+        type: "STANDARD",
+        ...(e.kubernetesGroups ? { kubernetesGroups: [...e.kubernetesGroups] } : {}),
+        ...(e.policyArn
+          ? {
+              accessPolicies: {
+                [e.policyArn.slice(e.policyArn.lastIndexOf("/") + 1)]: {
+                  policyArn: e.policyArn,
+                  accessScope: e.namespaces
+                    ? { type: "namespace", namespaces: [...e.namespaces] }
+                    : { type: "cluster" },
+                },
+              },
+            }
+          : {}),
+        tags,
+      },
+    ]),
+  );
 }

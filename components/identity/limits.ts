@@ -20,20 +20,31 @@ export const MANAGED_POLICY_MAX = 6144;
 /** A role's description. */
 export const ROLE_DESCRIPTION_MAX = 1000;
 
-const ROLE_DESCRIPTION_CHAR = /[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]/u;
-const POLICY_DOCUMENT_CHAR = /[\u0009\u000A\u000D\u0020-\u00FF]/u;
+/** Code point ranges a text may hold, as IAM's patterns list them. */
+type Ranges = readonly (readonly [number, number])[];
+const ROLE_DESCRIPTION_CHARS: Ranges = [
+  [0x09, 0x0a],
+  [0x0d, 0x0d],
+  [0x20, 0x7e],
+  [0xa1, 0xff],
+];
+const POLICY_DOCUMENT_CHARS: Ranges = [
+  [0x09, 0x0a],
+  [0x0d, 0x0d],
+  [0x20, 0xff],
+];
 
 /** The size IAM counts for a policy document: the characters of its JSON that are not whitespace. */
 export function policySize(document: PolicyDocument): number {
   return JSON.stringify(document).replace(/\s/g, "").length;
 }
 
-/** The first character a pattern refuses, as `"—" (U+2014)`, or undefined when every character passes. */
-export function firstRefusedCharacter(text: string, allowed: RegExp): string | undefined {
+/** The first character outside the ranges, as `"—" (U+2014)`, or undefined when every character is in them. */
+export function firstRefusedCharacter(text: string, allowed: Ranges): string | undefined {
   for (const ch of text) {
-    if (!allowed.test(ch)) {
-      const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-      return `"${ch}" (U+${code})`;
+    const code = ch.codePointAt(0)!;
+    if (!allowed.some(([from, to]) => code >= from && code <= to)) {
+      return `"${ch}" (U+${code.toString(16).toUpperCase().padStart(4, "0")})`;
     }
   }
   return undefined;
@@ -41,7 +52,7 @@ export function firstRefusedCharacter(text: string, allowed: RegExp): string | u
 
 /** What IAM would refuse in a role description, or undefined. */
 export function roleDescriptionProblem(description: string): string | undefined {
-  const refused = firstRefusedCharacter(description, ROLE_DESCRIPTION_CHAR);
+  const refused = firstRefusedCharacter(description, ROLE_DESCRIPTION_CHARS);
   if (refused) {
     return `a role description of Latin-1 characters only (IAM's CreateRole pattern): ${refused} is not one; write "-" for a dash and "->" for an arrow`;
   }
@@ -81,7 +92,7 @@ export function checkIamLimits(identity: IdentityConfig, problems: Problems): vo
       problems.add(descriptionKey, description, role.description);
     }
     const key = policyKey(role);
-    const refused = firstRefusedCharacter(JSON.stringify(role.policy), POLICY_DOCUMENT_CHAR);
+    const refused = firstRefusedCharacter(JSON.stringify(role.policy), POLICY_DOCUMENT_CHARS);
     if (refused) {
       problems.add(
         key,
