@@ -8,7 +8,7 @@
  */
 import type { ResolveContext, RoleRequest } from "../components/addOn";
 import { addOns } from "../components/addOns";
-import { resolveCluster } from "../components/cluster/resolve";
+import { checkCreatedClusterTags, resolveCluster } from "../components/cluster/resolve";
 import type { ClusterInput } from "../components/cluster/schema";
 import { resolveDns } from "../components/dns/resolve";
 import type { DnsInput } from "../components/dns/schema";
@@ -131,6 +131,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       problems,
     ),
   );
+  checkCreatedClusterTags(cluster, core.tags, problems);
   crossCheck("cluster", (input: ClusterInput, scratch) =>
     resolveCluster(input, defaults, regionCheck.success ? region : undefined, scratch),
   );

@@ -139,6 +139,26 @@ describe("IAM's limits, before anything is created", () => {
     assert.match(refused({ owner: "platform!" })[0].expected, /IAM's tag pattern/);
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
     assert.match(refused(many)[0].expected, /at most 50 tags/);
+    // A cluster this stack creates gets @pulumi/eks's Name tag on top (v4.3.0 nodejs/eks/cluster/cluster.ts).
+    const fiftyPlain = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"]));
+    const created = { mode: "new", name: "sandbox-eks" };
+    assert.deepEqual(
+      problems(toPulumiConfig({ ...stackValues("dev"), tags: fiftyPlain, cluster: created })).map((p) => [
+        p.key,
+        p.expected,
+      ]),
+      [
+        [
+          "eks-platform:tags",
+          "at most 49 tags besides Name with cluster.mode: new: @pulumi/eks adds a Name tag to the cluster, and AWS allows 50 per resource",
+        ],
+      ],
+    );
+    const withName = { ...fiftyPlain, Name: "sandbox" };
+    delete (withName as Record<string, string>).k0;
+    assert.doesNotThrow(() =>
+      load(toPulumiConfig({ ...stackValues("dev"), tags: withName, cluster: created })),
+    );
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v é:/=+-@_."]));
     assert.doesNotThrow(() => load(toPulumiConfig({ ...stackValues("dev"), tags: fifty })));
   });

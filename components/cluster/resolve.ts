@@ -1,5 +1,6 @@
 /** Resolution of the `cluster` section. */
 import type { ClusterAccessEntry, ClusterConfig } from "../../model/config";
+import { TAGS_MAX } from "../../model/formats";
 import { partitionOf } from "../../model/partition";
 import type { TierDefaults } from "../../model/defaults";
 import type { Problems } from "../../model/problems";
@@ -101,4 +102,23 @@ function resolveAccessEntries(
       kubernetesGroups: e.kubernetesGroups,
     };
   });
+}
+
+/**
+ * A cluster this stack creates carries one tag more than the stack's: @pulumi/eks v4.3.0 adds `Name` to the
+ * cluster and its security group (nodejs/eks/cluster/cluster.ts, `Name: \`${name}-eksCluster\``, the stack's tags
+ * after it), and AWS allows 50 tags per resource: with 50 tags of its own and no `Name`, creation fails.
+ */
+export function checkCreatedClusterTags(
+  cluster: ClusterConfig | undefined,
+  tags: Readonly<Record<string, string>>,
+  problems: Problems,
+): void {
+  const count = Object.keys(tags).length + ("Name" in tags ? 0 : 1);
+  if (cluster?.mode === "new" && count > TAGS_MAX) {
+    problems.add(
+      "tags",
+      `at most ${TAGS_MAX - 1} tags besides Name with cluster.mode: new: @pulumi/eks adds a Name tag to the cluster, and AWS allows ${TAGS_MAX} per resource`,
+    );
+  }
 }
