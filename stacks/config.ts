@@ -148,7 +148,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   }
   const iam = raw.iam as IamInput | undefined;
   requests.push(...extraRoleRequests(iam, core, problems));
-  const identity = resolveIdentity(iam, requests, core, problems);
+  const identity = resolveIdentity(iam, requests, core, problems, cluster);
   crossCheck("iam", (input: IamInput, scratch) => {
     const teams = extraRoleRequests(input, core, scratch);
     resolveIdentity(
@@ -156,6 +156,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       [...requests.filter((r) => !r.configKey.startsWith("iam.")), ...teams],
       core,
       scratch,
+      cluster,
     );
   });
 

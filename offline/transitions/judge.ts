@@ -376,8 +376,11 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
   }
 
   // 3. Credentials: a release whose service account's role or binding changes must roll its pods.
+  // An association is named after its service account (components/identity/workloadRole.ts): find its role.
   const bindingOf = (plan: JudgedPlan, role: string) =>
-    plan.resources.some((r) => r.type === ASSOCIATION && r.name === role) ? "pod-identity" : "irsa";
+    plan.resources.some((r) => r.type === ASSOCIATION && roleArnsIn(r.inputs?.roleArn).includes(role))
+      ? "pod-identity"
+      : "irsa";
   for (const r of after.resources.filter((x) => x.type === RELEASE)) {
     const s = steps.get(r.id);
     const old = matchOf.get(r.id);
