@@ -117,7 +117,10 @@ export class EdgePlatform extends pulumi.ComponentResource {
  * The trusted principals are this stack's roles by the ARN IAM gives them (the cluster's account, the role name),
  * so the documents are known at preview, before the roles exist (docs/operations.md: the order on a rename).
  */
-function centralDnsRolesOutput(cfg: PlatformConfig, accountId: pulumi.Output<string>): pulumi.Output<unknown> {
+function centralDnsRolesOutput(
+  cfg: PlatformConfig,
+  accountId: pulumi.Output<string>,
+): pulumi.Output<unknown> {
   const central = cfg.dns.centralDnsAccount;
   if (!central) {
     return pulumi.output<Record<string, Record<string, string>>>({});

@@ -38,7 +38,12 @@ export const CROSS_ACCOUNT_CHAIN_ACTIONS: readonly string[] = ["sts:AssumeRole",
 
 /** Assuming a set of roles (a central account's), de-duplicated and sorted: CROSS_ACCOUNT_CHAIN_ACTIONS. */
 export function assumeRoleStatement(sid: string, roleArns: readonly string[]): IamStatement {
-  return { Sid: sid, Effect: "Allow", Action: [...CROSS_ACCOUNT_CHAIN_ACTIONS], Resource: [...new Set(roleArns)].sort() };
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: [...CROSS_ACCOUNT_CHAIN_ACTIONS],
+    Resource: [...new Set(roleArns)].sort(),
+  };
 }
 
 /**

@@ -59,8 +59,10 @@ export function podIdentityAgentArgs(
     addonName: POD_IDENTITY_AGENT_ADDON,
     addonVersion:
       identity.podIdentityAgentVersion ??
-      eks.getAddonVersionOutput({ addonName: POD_IDENTITY_AGENT_ADDON, kubernetesVersion: args.kubernetesVersion })
-        .version,
+      eks.getAddonVersionOutput({
+        addonName: POD_IDENTITY_AGENT_ADDON,
+        kubernetesVersion: args.kubernetesVersion,
+      }).version,
     resolveConflictsOnCreate: "OVERWRITE",
     resolveConflictsOnUpdate: "PRESERVE",
     preserve: true,
@@ -88,11 +90,10 @@ export class PlatformIdentity extends pulumi.ComponentResource {
     const { identity } = args;
     const agent = identity.installPodIdentityAgent
       ? [
-          new eks.Addon(
-            POD_IDENTITY_AGENT_ADDON,
-            podIdentityAgentArgs(identity, args),
-            { parent: this, dependsOn: args.clusterResources },
-          ),
+          new eks.Addon(POD_IDENTITY_AGENT_ADDON, podIdentityAgentArgs(identity, args), {
+            parent: this,
+            dependsOn: args.clusterResources,
+          }),
         ]
       : [];
     this.roles = {};
@@ -104,7 +105,7 @@ export class PlatformIdentity extends pulumi.ComponentResource {
           oidcProviderArn: args.oidcProviderArn,
           clusterName: args.clusterName,
           keepIrsaTrust: identity.keepIrsaTrust,
-          keepPodIdentityTrust: identity.keepPodIdentityTrust,
+          keepPodIdentityTrust: identity.keepPodIdentityTrust.includes(spec.key),
           podIdentityPrerequisites: [...args.clusterResources, ...agent],
           permissionsBoundaryArn: identity.permissionsBoundaryArn,
           tags: args.tags,

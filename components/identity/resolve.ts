@@ -137,7 +137,7 @@ export function resolveIdentity(
     permissionsBoundaryArn: input?.permissionsBoundaryArn,
     installPodIdentityAgent: podIdentityAgent(input, roles, cluster, problems),
     keepIrsaTrust: input?.keepIrsaTrust ?? false,
-    keepPodIdentityTrust: input?.keepPodIdentityTrust ?? false,
+    keepPodIdentityTrust: keptPodIdentityTrust(input, roles, problems),
     podIdentityAgentVersion: input?.podIdentityAgentVersion,
     roles,
   };
@@ -157,12 +157,37 @@ function checkServiceAccounts(roles: readonly WorkloadRoleSpec[], problems: Prob
     if (first) {
       problems.add(
         role.configKey,
-        `a service account of its own: ${at} is already the service account of ${first.configKey}, and a service account can have one role (one IRSA annotation, one Pod Identity association)`,
+        `a service account of its own: ${at} is already the service account of role ${first.key}, and a service account can have one role (one IRSA annotation, one Pod Identity association)`,
       );
     } else {
       seen.set(at, role);
     }
   }
+}
+
+/** `iam.keepPodIdentityTrust`: keys of roles of this stack that are bound through IRSA (the way back). */
+function keptPodIdentityTrust(
+  input: IamInput | undefined,
+  roles: readonly WorkloadRoleSpec[],
+  problems: Problems,
+): string[] {
+  const keys = input?.keepPodIdentityTrust ?? [];
+  keys.forEach((key, i) => {
+    const role = roles.find((r) => r.key === key);
+    if (role?.binding !== "irsa") {
+      problems.add(
+        `iam.keepPodIdentityTrust[${i}]`,
+        `the key of a role this stack binds through irsa (${
+          roles
+            .filter((r) => r.binding === "irsa")
+            .map((r) => r.key)
+            .join(", ") || "none"
+        }): the Pod Identity trust is kept only while a role moves back to irsa`,
+        key,
+      );
+    }
+  });
+  return [...keys];
 }
 
 /**

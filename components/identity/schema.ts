@@ -79,10 +79,10 @@ export const iamSchema = z
         "While moving roles from `irsa` to `pod-identity`: their trust keeps the IRSA statement for the same service account and the service account keeps its IRSA annotation, so pods started before the association takes effect, or before the move, keep working until they are replaced. Turn it off in a second update (see docs/identity.md). Default: false.",
       ),
     keepPodIdentityTrust: z
-      .boolean()
+      .array(k8sName)
       .optional()
       .describe(
-        "While moving roles from `pod-identity` back to `irsa`: their trust keeps the Pod Identity statement, so pods started while the association still exists (EKS gives it precedence over the IRSA annotation) keep working until they are replaced. Turn it off in the next update (see docs/identity.md). Default: false.",
+        "While moving roles from `pod-identity` back to `irsa`: the keys of the roles whose trust keeps the Pod Identity statement for one update, so pods started while the old association still exists (EKS gives it precedence over the IRSA annotation) keep working until they are replaced. Remove it in the next update (see docs/identity.md). Default: none.",
       ),
     installPodIdentityAgent: z
       .boolean()

@@ -77,7 +77,8 @@ export function trustPolicy(
     }
     return irsaTrustPolicy(oidcProviderArn, spec.namespace, spec.serviceAccount).Statement;
   };
-  const podIdentity = () => podIdentityTrustPolicy(clusterName, spec.namespace, spec.serviceAccount).Statement;
+  const podIdentity = () =>
+    podIdentityTrustPolicy(clusterName, spec.namespace, spec.serviceAccount).Statement;
   return policyDocument(
     credentialWays(spec.binding, keepIrsaTrust, keepPodIdentityTrust).flatMap((way) =>
       way === "irsa" ? irsa() : podIdentity(),
@@ -144,7 +145,8 @@ export class WorkloadRole extends pulumi.ComponentResource {
         description: spec.description,
         assumeRolePolicy: pulumi
           .all([args.clusterName, args.oidcProviderArn])
-          .apply(([cluster, oidc]) => JSON.stringify(trustPolicy(spec, cluster, oidc, keepIrsaTrust, keepPodIdentityTrust)),
+          .apply(([cluster, oidc]) =>
+            JSON.stringify(trustPolicy(spec, cluster, oidc, keepIrsaTrust, keepPodIdentityTrust)),
           ),
         permissionsBoundary: args.permissionsBoundaryArn,
         tags: { ...args.tags },

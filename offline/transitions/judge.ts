@@ -11,10 +11,12 @@
  * - `deletes-kept`: a CRD, a kept object or a ClusterIssuer would be deleted;
  * - `missing-crds`: a chart feature that needs CRDs is turned on in a running release, and Helm installs a
  *   chart's `crds/` only on install;
- * - `helm-name`: a release name over Helm's limit.
+ * - `helm-name`: a release name over Helm's limit;
+ * - `binding-move`: a role moves between IRSA and Pod Identity in one update (bindingMoves.ts).
  * Each violation names the fix path. Warnings are things to know that do not fail an update.
  */
 import { HELM_RELEASE_NAME_MAX } from "../../model/naming";
+import { bindingMoveViolations } from "./bindingMoves";
 import {
   CHARTS,
   TYPE_RULES,
@@ -64,7 +66,13 @@ export interface Step {
 }
 
 export type ViolationKind =
-  "protected" | "collision" | "stale-credentials" | "deletes-kept" | "missing-crds" | "helm-name";
+  | "protected"
+  | "collision"
+  | "stale-credentials"
+  | "binding-move"
+  | "deletes-kept"
+  | "missing-crds"
+  | "helm-name";
 
 export interface Violation {
   kind: ViolationKind;
@@ -484,6 +492,8 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
       verdict.warnings.push(`role ${s.name} is replaced: its ARN's sessions end; pods re-assume it`);
     }
   }
+  // 7. Moves between IRSA and Pod Identity done in one update (bindingMoves.ts).
+  verdict.violations.push(...bindingMoveViolations(before, after, verdict.steps));
   verdict.safe = verdict.violations.length === 0;
   return verdict;
 
