@@ -54,7 +54,3 @@ export function roleArnOf(partition: string, accountId: string, roleName: string
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
-/** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:...`), or undefined. */
-export function accountOfArn(arn: string): string | undefined {
-  return arn.split(":")[4] || undefined;
-}

@@ -146,7 +146,7 @@ function computedState(
         eksCluster: {
           vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") },
           // EKS names a cluster's ARN after the region, account and name; the version is the configured one.
-          arn: `arn:${partition}:eks:${region}:(account-id):cluster/${String(inputs.name ?? name)}`,
+          arn: `arn:${partition}:eks:${region}:(account-id):cluster/${typeof inputs.name === "string" ? inputs.name : name}`,
           version: inputs.version ?? c("eksCluster.version"),
         },
       };

@@ -18,7 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { resourcesOfType, type Capture, type CapturedResource } from "../offline/harness";
-import { judgeTransition, type JudgedPlan } from "../offline/transitions/judge";
+import { judgeTransition } from "../offline/transitions/judge";
 import { assertOneProblem, edited, stackValues } from "./helpers/config";
 import { T, json, trustOf, policyOf, valuesOf } from "./helpers/program";
 import { derivedStackFile, planStack, writeStackFile } from "./helpers/stacks";
@@ -103,8 +103,7 @@ const find = (c: Capture, type: string, name: string): CapturedResource => {
 const statements = (c: Capture, role: string) =>
   (trustOf(c, role) as { Statement: { Principal: Record<string, string> }[] }).Statement;
 const principals = (c: Capture, role: string) => statements(c, role).map((s) => Object.keys(s.Principal)[0]);
-const judge = (before: Capture, after: Capture) =>
-  judgeTransition(before as unknown as JudgedPlan, after as unknown as JudgedPlan);
+const judge = (before: Capture, after: Capture) => judgeTransition(before, after);
 const stepOf = (c: ReturnType<typeof judge>, id: string) => c.steps.find((s) => s.id === id);
 
 describe("cross-account DNS with Pod Identity (sts:TagSession on both sides)", () => {

@@ -70,6 +70,9 @@ export class ClusterAccess extends pulumi.ComponentResource {
         { parent: this, protect: args.protect },
       );
       this.clusterName = pulumi.output(c.name);
+      // A remote component as a dependency is its own URN (@pulumi/pulumi 3.270.0 runtime/dependsOn.js keeps
+      // `__remote` resources), known once the engine has registered it: when its Construct call has returned with
+      // its outputs (the cluster's kubeconfig among them).
       this.created = [cluster];
       this.accountId = cluster.eksCluster
         .apply((eksCluster) => eksCluster.arn)

@@ -10,7 +10,28 @@
  *   method takes precedence": aws/amazon-eks-pod-identity-webhook v0.6.17 pkg/handler/handler.go), so the pods the
  *   update rolls start with Pod Identity credentials the trust refuses. `iam.keepPodIdentityTrust` first.
  */
-import type { JudgedPlan, JudgedResource, Step, Violation } from "./judge";
+
+/** The parts of a plan (judge.ts JudgedPlan) and of the judge's steps and violations read or made here. */
+interface JudgedResource {
+  id: string;
+  type: string;
+  name: string;
+  inputs?: Record<string, unknown>;
+}
+interface JudgedPlan {
+  resources: JudgedResource[];
+}
+interface Step {
+  id: string;
+  type: string;
+  action: string;
+}
+export interface BindingMoveViolation {
+  kind: "binding-move";
+  resource: string;
+  message: string;
+  fix: string;
+}
 
 const ROLE = "aws:iam/role:Role";
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
@@ -18,7 +39,9 @@ const POD_IDENTITY = "pods.eks.amazonaws.com";
 
 /** The role an association binds, by the mocks' placeholder of its ARN. */
 const roleOf = (association: JudgedResource): string | undefined =>
-  /<known after apply: aws:iam\/role:Role (\S+) arn>/.exec(String(association.inputs?.roleArn ?? ""))?.[1];
+  /<known after apply: aws:iam\/role:Role (\S+) arn>/.exec(
+    typeof association.inputs?.roleArn === "string" ? association.inputs.roleArn : "",
+  )?.[1];
 
 /** Which ways a role's trust accepts: `irsa` (a Federated principal) and `pod-identity` (the EKS principal). */
 function trusted(plan: JudgedPlan, roleName: string): Set<string> | undefined {
@@ -40,8 +63,8 @@ export function bindingMoveViolations(
   before: JudgedPlan,
   after: JudgedPlan,
   steps: readonly Step[],
-): Violation[] {
-  const out: Violation[] = [];
+): BindingMoveViolation[] {
+  const out: BindingMoveViolation[] = [];
   const byId = (plan: JudgedPlan, id: string) => plan.resources.find((r) => r.id === id);
   for (const s of steps.filter((x) => x.type === ASSOCIATION)) {
     const association = byId(s.action === "delete" ? before : after, s.id);
