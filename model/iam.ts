@@ -53,4 +53,3 @@ export function assumeRoleStatement(sid: string, roleArns: readonly string[]): I
 export function roleArnOf(partition: string, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
-
