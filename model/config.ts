@@ -151,7 +151,10 @@ export interface Dns01Zone extends Zone {
 export interface CertManagerConfig {
   readonly namespace: string;
   readonly serviceAccount: string;
-  readonly email: string;
+  /** Whether the Let's Encrypt ClusterIssuers exist; without them only the internal CA issues. */
+  readonly letsEncrypt: boolean;
+  /** The ACME account e-mail; set whenever `letsEncrypt` is (it may be set without it too). */
+  readonly email?: string;
   readonly defaultIssuer: ClusterIssuerName;
   readonly dns01Zones: readonly Dns01Zone[];
   /** IngressClass of the HTTP-01 solver; undefined when HTTP-01 is off. */
