@@ -16,6 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { contactedHosts, type ContactedHost } from "../components/sources/hosts";
+import { loadPlatformConfig } from "../stacks/config";
 import {
   configMap,
   ProgramFailed,
@@ -348,6 +350,30 @@ export function environmentsNote(environments: readonly string[]): string {
   ].join("\n");
 }
 
+/**
+ * Every host outside AWS's APIs and the cluster's API server that a deploy of the stack contacts, grouped by who
+ * connects (components/sources/hosts.ts), for the firewall of a private environment.
+ */
+export function hostsSection(hosts: readonly ContactedHost[], region: string): string[] {
+  const lines = ["", "Hosts a deploy contacts (besides the AWS APIs and the cluster's API server):"];
+  for (const from of ["the deploy machine", "the cluster's nodes", "cert-manager in the cluster"] as const) {
+    const own = hosts.filter((h) => h.from === from);
+    const names = [...new Set(own.map((h) => h.host))];
+    if (names.length > 0) {
+      lines.push(`  from ${from}:`);
+      for (const name of names) {
+        const purposes = own.filter((h) => h.host === name).map((h) => h.purpose);
+        lines.push(`    ${name}: ${purposes.join("; ")}`);
+      }
+    }
+  }
+  lines.push(
+    `  and the AWS APIs of ${region} (with the global IAM and Route53 ones), from the deploy machine, external-dns and cert-manager.`,
+    "  Registries may hand out tokens and layers from further hosts of their own (Docker Hub's auth.docker.io, ECR's S3).",
+  );
+  return lines;
+}
+
 /** Where the plan command writes: the process's streams, or a buffer when a test runs it in-process. */
 export interface PlanIo {
   out(text: string): void;
@@ -382,6 +408,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     return 2;
   }
   let capture: Capture;
+  let hosts: string[] = [];
   let note = "";
   try {
     const given = planConfig(
@@ -392,6 +419,9 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     );
     note = environmentsNote(given.environments);
     capture = await runProgram({ stack, config: given.config, secretKeys: given.secretKeys });
+    // The configuration resolved: the program ran on it.
+    const cfg = loadPlatformConfig({ all: given.config, stack, project: projectName() });
+    hosts = hostsSection(contactedHosts(cfg), cfg.region);
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
@@ -414,6 +444,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
   fs.writeFileSync(file, planJson(capture));
   if (!quiet) {
     io.out(verbose ? renderPlan(capture) : renderSummary(capture));
+    io.out(`${hosts.join("\n").slice(1)}\n`);
   }
   io.out(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;

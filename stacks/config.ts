@@ -14,6 +14,8 @@ import { resolveDns } from "../components/dns/resolve";
 import type { DnsInput } from "../components/dns/schema";
 import { extraRoleRequests, resolveIdentity } from "../components/identity/resolve";
 import type { IamInput } from "../components/identity/schema";
+import { resolveCharts, resolveImages } from "../components/sources/resolve";
+import type { ChartsInput, ImagesInput } from "../components/sources/schema";
 import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
 import { commonDefaults, tierDefaults } from "../model/defaults";
 import type { Tier } from "../model/enums";
@@ -159,6 +161,8 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     );
   });
 
+  const charts = track("charts", () => resolveCharts(raw.charts as ChartsInput | undefined, problems));
+  const images = track("images", () => resolveImages(raw.images as ImagesInput | undefined, problems));
   const { loadBalancerController, ingress, externalDns, certManager, ecr } = resolved;
   if (
     problems.list.length > 0 ||
@@ -174,7 +178,19 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
     throw new ConfigError(source.stack, problems.list);
   }
-  return { ...core, cluster, dns, identity, loadBalancerController, ingress, externalDns, certManager, ecr };
+  return {
+    ...core,
+    cluster,
+    dns,
+    identity,
+    loadBalancerController,
+    ingress,
+    externalDns,
+    certManager,
+    ecr,
+    charts,
+    images,
+  };
 }
 
 /**
