@@ -98,3 +98,67 @@ describe("the Let's Encrypt issuers turned off", () => {
     }
   });
 });
+
+describe("chart and image mirrors in stack config", () => {
+  const mirror = { url: "https://nexus.corp.internal/repository/helm" };
+
+  test("a per-chart mirror wins over charts.mirror; charts without either stay upstream", () => {
+    const cfg = load(
+      edited("dev", {
+        charts: { mirror, certManager: { url: "oci://registry.corp.internal/jetstack/charts" } },
+      }),
+    );
+    assert.deepEqual(cfg.charts.mirrors, {
+      nginxIngress: mirror,
+      externalDns: mirror,
+      certManager: { url: "oci://registry.corp.internal/jetstack/charts" },
+      awsLoadBalancerController: mirror,
+    });
+    assert.deepEqual(load(edited("dev", {})).charts, { mirrors: {}, nginxIngressLocalSchema: false });
+    assert.deepEqual(load(edited("dev", {})).images, {
+      registry: undefined,
+      registries: {},
+      pullSecrets: [],
+    });
+  });
+
+  test("a username needs its password", () => {
+    assertOneProblem(
+      edited("dev", { charts: { mirror: { ...mirror, username: "deploy" } } }),
+      "eks-platform:charts.mirror.password",
+      /^set together with the other: Helm logs in with both or neither$/,
+    );
+  });
+
+  test("a mirror URL is oci:// or http(s)://", () => {
+    assertOneProblem(
+      edited("dev", { charts: { mirror: { url: "nexus.corp.internal/helm" } } }),
+      "eks-platform:charts.mirror.url",
+      /an oci:\/\/ registry path/,
+    );
+  });
+
+  test("a local schema needs a mirror of nginx-ingress", () => {
+    assertOneProblem(
+      edited("dev", { charts: { nginxIngressLocalSchema: true } }),
+      "eks-platform:charts.nginxIngressLocalSchema",
+      /^set only with a mirror of nginx-ingress/,
+    );
+  });
+
+  test("images.registries names upstream registries the charts use", () => {
+    assertOneProblem(
+      edited("dev", { images: { registries: { "gcr.io": "registry.corp.internal/gcr" } } }),
+      "eks-platform:images.registries.gcr.io",
+      /^one of the registries the charts' images come from \(docker\.io, public\.ecr\.aws, quay\.io, registry\.k8s\.io\)$/,
+    );
+  });
+
+  test("an image registry is a host and path, without a scheme", () => {
+    assertOneProblem(
+      edited("dev", { images: { registry: "https://registry.corp.internal" } }),
+      "eks-platform:images.registry",
+      /a registry host with an optional path and no scheme/,
+    );
+  });
+});
