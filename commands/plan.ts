@@ -351,26 +351,36 @@ export function environmentsNote(environments: readonly string[]): string {
 }
 
 /**
- * Every host outside AWS's APIs and the cluster's API server that a deploy of the stack contacts, grouped by who
- * connects (components/sources/hosts.ts), for the firewall of a private environment.
+ * Every host outside AWS's APIs and the cluster's API server that a deploy of the stack contacts, by who connects
+ * (components/sources/hosts.ts), for the firewall of a private environment: one line per party in the summary,
+ * and with `verbose` each host with what it serves.
  */
-export function hostsSection(hosts: readonly ContactedHost[], region: string): string[] {
-  const lines = ["", "Hosts a deploy contacts (besides the AWS APIs and the cluster's API server):"];
+export function hostsSection(hosts: readonly ContactedHost[], region: string, verbose: boolean): string[] {
+  const lines = [
+    "",
+    `Hosts a deploy contacts, besides the AWS APIs of ${region} and the cluster's API server${verbose ? "" : " (what for: --verbose)"}:`,
+  ];
   for (const from of ["the deploy machine", "the cluster's nodes", "cert-manager in the cluster"] as const) {
     const own = hosts.filter((h) => h.from === from);
     const names = [...new Set(own.map((h) => h.host))];
-    if (names.length > 0) {
-      lines.push(`  from ${from}:`);
-      for (const name of names) {
-        const purposes = own.filter((h) => h.host === name).map((h) => h.purpose);
-        lines.push(`    ${name}: ${purposes.join("; ")}`);
-      }
+    if (names.length === 0) {
+      continue;
+    }
+    if (!verbose) {
+      lines.push(`  ${from}: ${names.join(", ")}`);
+      continue;
+    }
+    lines.push(`  ${from}:`);
+    for (const name of names) {
+      const purposes = own.filter((h) => h.host === name).map((h) => h.purpose);
+      lines.push(`    ${name}: ${purposes.join("; ")}`);
     }
   }
-  lines.push(
-    `  and the AWS APIs of ${region} (with the global IAM and Route53 ones), from the deploy machine, external-dns and cert-manager.`,
-    "  Registries may hand out tokens and layers from further hosts of their own (Docker Hub's auth.docker.io, ECR's S3).",
-  );
+  if (verbose) {
+    lines.push(
+      "  Registries may hand out tokens and layers from further hosts of their own (Docker Hub's auth.docker.io, ECR's S3).",
+    );
+  }
   return lines;
 }
 
@@ -421,7 +431,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     capture = await runProgram({ stack, config: given.config, secretKeys: given.secretKeys });
     // The configuration resolved: the program ran on it.
     const cfg = loadPlatformConfig({ all: given.config, stack, project: projectName() });
-    hosts = hostsSection(contactedHosts(cfg), cfg.region);
+    hosts = hostsSection(contactedHosts(cfg), cfg.region, verbose);
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;

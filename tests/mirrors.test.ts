@@ -228,6 +228,33 @@ describe("a classic chart mirror with credentials, one chart elsewhere, one imag
   });
 });
 
+describe("the values keys the program writes images through", () => {
+  /** Every leaf path of a values tree with a segment that speaks of images (`image.repository`, `imageRegistry`). */
+  const imagePaths = (values: unknown, prefix = ""): string[] =>
+    values !== null && typeof values === "object" && !Array.isArray(values)
+      ? Object.entries(values).flatMap(([k, v]) => imagePaths(v, prefix ? `${prefix}.${k}` : k))
+      : /image/i.test(prefix)
+        ? [prefix]
+        : [];
+
+  test("are exactly the chart's own keys that the facts name, in every release of a stack with mirrors", () => {
+    for (const r of resourcesOfType(withSecrets, T.release)) {
+      const fact = factOf(r);
+      const known = [
+        ...fact.images.flatMap((i) => [...i.reference.matchAll(/\{([\w.]+)\}/g)].map((m) => m[1])),
+        fact.pullSecrets.key,
+      ];
+      const written = imagePaths(r.inputs.values);
+      assert.ok(written.length >= 2, `${r.name} writes its image and pull secrets: ${written.join(", ")}`);
+      assert.deepEqual(
+        written.filter((p) => !known.includes(p)),
+        [],
+        `${r.name} writes images only through ${known.join(", ")}`,
+      );
+    }
+  });
+});
+
 describe("a mirror password set as a secret", () => {
   test("stays secret: the releases that carry it are secret in the plan", async () => {
     const values = stackValues("private");
