@@ -15,6 +15,7 @@ import { resourcesOfType, type Capture } from "../offline/harness";
 import facts from "./fixtures/chart-images.json";
 import { edited, load } from "./helpers/config";
 import { T } from "./helpers/program";
+import { ROOT } from "./helpers/cli";
 import { FIXTURE_STACKS, planRun, planStack } from "./helpers/stacks";
 import { check, fromCapture } from "./policy.helpers";
 
@@ -156,6 +157,33 @@ describe("the hosts the plan lists", () => {
       }
     });
   }
+
+  test("docs/deploy.md lists them for the shipped stacks as the plan does", () => {
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "deploy.md"), "utf8");
+    const rows = Object.fromEntries(
+      [
+        ...doc.matchAll(/^\| (deploy machine|cluster's nodes|cert-manager) +\| ([^|]+?) +\| ([^|]+?) +\|$/gm),
+      ].map((m) => [m[1], { dev: m[2], prod: m[3] }]),
+    );
+    const who = {
+      "deploy machine": "the deploy machine",
+      "cluster's nodes": "the cluster's nodes",
+      "cert-manager": "cert-manager in the cluster",
+    } as const;
+    assert.deepEqual(Object.keys(rows), Object.keys(who));
+    for (const [row, from] of Object.entries(who)) {
+      for (const stack of ["dev", "prod"] as const) {
+        const listed = [
+          ...new Set(
+            hostsOf(stack)
+              .filter((h) => h.from === from)
+              .map((h) => h.host),
+          ),
+        ].join(", ");
+        assert.equal(rows[row][stack], listed, `${stack}, ${row}`);
+      }
+    }
+  });
 
   test("dev: every host, by who contacts it", () => {
     const byHost = [...new Set(hostsOf("dev").map((h) => `${h.from}: ${h.host}`))].sort();
