@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { contactedHosts, type ContactedHost } from "../components/sources/hosts";
+import { contactedHosts } from "../components/sources/hosts";
 import { loadPlatformConfig } from "../stacks/config";
 import {
   configMap,
@@ -29,6 +29,7 @@ import {
   type CapturedResource,
   type StackConfig,
 } from "../offline/harness";
+import { hostsSection } from "./plan-hosts";
 
 /** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
 const toYaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
@@ -348,40 +349,6 @@ export function environmentsNote(environments: readonly string[]): string {
     "ESC imports (that needs Pulumi Cloud), so keys they provide are missing here unless you supply them:",
     "--config-file FILE (a config: map, as in a stack file) or --set key=value (JSON for structured keys).",
   ].join("\n");
-}
-
-/**
- * Every host outside AWS's APIs and the cluster's API server that a deploy of the stack contacts, by who connects
- * (components/sources/hosts.ts), for the firewall of a private environment: one line per party in the summary,
- * and with `verbose` each host with what it serves.
- */
-export function hostsSection(hosts: readonly ContactedHost[], region: string, verbose: boolean): string[] {
-  const lines = [
-    "",
-    `Hosts a deploy contacts, besides the AWS APIs of ${region} and the cluster's API server${verbose ? "" : " (what for: --verbose)"}:`,
-  ];
-  for (const from of ["the deploy machine", "the cluster's nodes", "cert-manager in the cluster"] as const) {
-    const own = hosts.filter((h) => h.from === from);
-    const names = [...new Set(own.map((h) => h.host))];
-    if (names.length === 0) {
-      continue;
-    }
-    if (!verbose) {
-      lines.push(`  ${from}: ${names.join(", ")}`);
-      continue;
-    }
-    lines.push(`  ${from}:`);
-    for (const name of names) {
-      const purposes = own.filter((h) => h.host === name).map((h) => h.purpose);
-      lines.push(`    ${name}: ${purposes.join("; ")}`);
-    }
-  }
-  if (verbose) {
-    lines.push(
-      "  Registries may hand out tokens and layers from further hosts of their own (Docker Hub's auth.docker.io, ECR's S3).",
-    );
-  }
-  return lines;
 }
 
 /** Where the plan command writes: the process's streams, or a buffer when a test runs it in-process. */
