@@ -48,7 +48,7 @@ describe("private-environment settings on a running stack", () => {
     const v = judgeTransition(plans.dev, plans.devMirrored);
     assert.deepEqual(v.violations, []);
     assert.deepEqual(
-      v.steps.filter((s) => s.action !== "same").map((s) => `${s.action} ${s.type}::${s.name}`),
+      v.steps.map((s) => `${s.action} ${s.type}::${s.name}`),
       [
         "aws-load-balancer-controller",
         "cert-manager",

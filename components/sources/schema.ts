@@ -26,7 +26,7 @@ const chartMirror = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      "Password or token for `username`; set it as a secret (`pulumi config set --secret --path charts.mirror.password ...`). Default: none: Helm then uses the deploy machine's own registry login (`helm registry login`, for ECR `aws ecr get-login-password`).",
+      "Password or token for `username`; set it as a secret (`pulumi config set --secret --path charts.<key>.password ...`). Default: none: Helm then uses the deploy machine's own registry login (`helm registry login`, for ECR `aws ecr get-login-password`).",
     ),
   caFile: z
     .string()
@@ -84,7 +84,7 @@ export const imagesSchema = z
       .array(k8sName)
       .optional()
       .describe(
-        "Image pull secrets (type kubernetes.io/dockerconfigjson, made outside this program in each release's namespace) for a registry that needs credentials. Not needed for ECR in the cluster's account: the nodes' role pulls. Default: none.",
+        "Image pull secrets (type kubernetes.io/dockerconfigjson, made outside this program in each release's namespace) for a registry that needs credentials the nodes do not have (an ECR registry the nodes' IAM role may read needs none). Default: none.",
       ),
   })
   .describe("Where the charts' container images come from. Default: their upstream registries.");
