@@ -16,6 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { contactedHosts } from "../components/sources/hosts";
+import { loadPlatformConfig } from "../stacks/config";
 import {
   configMap,
   ProgramFailed,
@@ -27,6 +29,7 @@ import {
   type CapturedResource,
   type StackConfig,
 } from "../offline/harness";
+import { hostsSection } from "./plan-hosts";
 
 /** Recursively sorts object keys so the JSON is byte-stable. Arrays keep their order (it is meaningful). */
 const toYaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
@@ -382,6 +385,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     return 2;
   }
   let capture: Capture;
+  let hosts: string[] = [];
   let note = "";
   try {
     const given = planConfig(
@@ -397,6 +401,9 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
       secretKeys: given.secretKeys,
       stackFile: path.resolve(stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`)),
     });
+    // The configuration resolved: the program ran on it.
+    const cfg = loadPlatformConfig({ all: given.config, stack, project: projectName() });
+    hosts = hostsSection(contactedHosts(cfg), cfg.region, verbose);
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
@@ -419,6 +426,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
   fs.writeFileSync(file, planJson(capture));
   if (!quiet) {
     io.out(verbose ? renderPlan(capture) : renderSummary(capture));
+    io.out(`${hosts.join("\n").slice(1)}\n`);
   }
   io.out(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;

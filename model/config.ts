@@ -170,7 +170,10 @@ export interface Dns01Zone extends Zone {
 export interface CertManagerConfig {
   readonly namespace: string;
   readonly serviceAccount: string;
-  readonly email: string;
+  /** Whether the Let's Encrypt ClusterIssuers exist; without them only the internal CA issues. */
+  readonly letsEncrypt: boolean;
+  /** The ACME account e-mail; set whenever `letsEncrypt` is (it may be set without it too). */
+  readonly email?: string;
   readonly defaultIssuer: ClusterIssuerName;
   readonly dns01Zones: readonly Dns01Zone[];
   /** IngressClass of the HTTP-01 solver; undefined when HTTP-01 is off. */
@@ -189,6 +192,37 @@ export interface EcrConfig {
   readonly repositoryArns: readonly string[];
   readonly namespace: string;
   readonly serviceAccount: string;
+}
+
+/** A chart repository that serves the pinned charts (same names and versions) in place of their upstream ones. */
+export interface ChartMirrorConfig {
+  /** `oci://host/path` (the chart is `<url>/<name>`) or `https://host/path` (a classic Helm repository). */
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** CA bundle on the machine that runs the deploy, for a mirror with a private CA. */
+  readonly caFile?: string;
+}
+
+/** Where the charts come from. */
+export interface ChartsConfig {
+  /** The mirror of each chart, by its key in components/versions.ts; a chart without one comes from upstream. */
+  readonly mirrors: Readonly<Record<string, ChartMirrorConfig>>;
+  /**
+   * The nginx-ingress chart the mirror serves has a values schema with no remote `$ref`s, so Helm fetches no
+   * JSON schema when it validates the values.
+   */
+  readonly nginxIngressLocalSchema: boolean;
+}
+
+/** Where the charts' images come from. */
+export interface ImagesConfig {
+  /** Registry (host and optional path) that serves every upstream registry's images under its own prefix. */
+  readonly registry?: string;
+  /** Per upstream registry host (`quay.io`, `registry.k8s.io`, ...), the registry that serves its images. */
+  readonly registries: Readonly<Record<string, string>>;
+  /** Secrets (kubernetes.io/dockerconfigjson, in each release's namespace) the pods pull their images with. */
+  readonly pullSecrets: readonly string[];
 }
 
 /** A team's policy statement, as written in stack config. */
@@ -211,6 +245,8 @@ export interface AddOnConfigs {
 
 export interface PlatformConfig extends CoreConfig, AddOnConfigs {
   readonly cluster: ClusterConfig;
+  readonly charts: ChartsConfig;
+  readonly images: ImagesConfig;
   readonly dns: DnsConfig;
   readonly identity: IdentityConfig;
 }

@@ -15,6 +15,8 @@ import type { DnsInput } from "../components/dns/schema";
 import { checkIamLimits } from "../components/identity/limits";
 import { extraRoleRequests, resolveIdentity } from "../components/identity/resolve";
 import type { IamInput } from "../components/identity/schema";
+import { resolveCharts, resolveImages } from "../components/sources/resolve";
+import type { ChartsInput, ImagesInput } from "../components/sources/schema";
 import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
 import { commonDefaults, tierDefaults } from "../model/defaults";
 import type { Tier } from "../model/enums";
@@ -173,6 +175,8 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     );
   });
 
+  const charts = track("charts", () => resolveCharts(raw.charts as ChartsInput | undefined, problems));
+  const images = track("images", () => resolveImages(raw.images as ImagesInput | undefined, problems));
   // Every add-on that must resolve (its section is required, or its defaults make it present) did: an add-on is
   // never skipped because this function forgot it. Optional add-ons stay absent when their section is.
   const unresolved = addOns.filter((a) => resolved[a.key] === undefined && (a.required || parsed(a.key)));
@@ -182,7 +186,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
     throw new ConfigError(source.stack, problems.list);
   }
-  return { ...core, cluster, dns, identity, ...(resolved as AddOnConfigs) };
+  return { ...core, cluster, dns, identity, charts, images, ...(resolved as AddOnConfigs) };
 }
 
 /** An add-on's role requests, each with one of the keys it declares (a key outside them is a bug in the add-on). */

@@ -11,6 +11,7 @@ import { addOns, builtInRoleKeys } from "../components/addOns";
 import { clusterSchema } from "../components/cluster/schema";
 import { dnsSchema } from "../components/dns/schema";
 import { iamSchema, roleBindingsDescription } from "../components/identity/schema";
+import { chartsSchema, imagesSchema } from "../components/sources/schema";
 import { TIERS } from "../model/enums";
 import { environmentName, k8sName, tags } from "../model/formats";
 
@@ -58,6 +59,8 @@ export const sections: Readonly<Record<string, z.ZodType>> = {
   dns: dnsSchema,
   ...Object.fromEntries(addOns.map((a) => [a.key, a.schema])),
   iam: iamSection,
+  charts: chartsSchema,
+  images: imagesSchema,
 };
 
 export const requiredSections: readonly string[] = [

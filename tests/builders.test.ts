@@ -454,6 +454,7 @@ describe("cert-manager values and ClusterIssuers", () => {
   const cfg = (over: Partial<CertManagerConfig> = {}): CertManagerConfig => ({
     namespace: "platform",
     serviceAccount: "cert-manager",
+    letsEncrypt: true,
     email: "a@example.com",
     defaultIssuer: "letsencrypt-staging",
     dns01Zones: [{ name: "dev.example.com", zoneId: "Z1" }],

@@ -6,10 +6,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { LoadBalancerControllerConfig } from "../../model/config";
+import type { ImagesConfig, LoadBalancerControllerConfig } from "../../model/config";
 import { LOAD_BALANCER_CONTROLLER_RELEASE } from "../../model/naming";
 import type { ServiceAccountBinding } from "../addOn";
-import { charts } from "../versions";
+import type { ReleaseSource } from "../versions";
 import { loadBalancerControllerValues, webhookDnsNames } from "./values";
 
 /** The chart generates its webhook certificates for 3650 days; ours live as long. */
@@ -18,6 +18,10 @@ const VALIDITY_HOURS = 24 * 3650;
 const EARLY_RENEWAL_HOURS = 24 * 30;
 
 export interface AwsLoadBalancerControllerArgs {
+  /** Where the chart comes from (its upstream repository or a mirror), at the pinned version. */
+  source: ReleaseSource;
+  /** Where the images come from. */
+  images: ImagesConfig;
   config: LoadBalancerControllerConfig;
   /** The service account of the controller's workload role. */
   serviceAccount: ServiceAccountBinding;
@@ -78,9 +82,7 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
       LOAD_BALANCER_CONTROLLER_RELEASE,
       {
         name: LOAD_BALANCER_CONTROLLER_RELEASE,
-        chart: charts.awsLoadBalancerController.chart,
-        version: charts.awsLoadBalancerController.version,
-        repositoryOpts: { repo: charts.awsLoadBalancerController.repo },
+        ...args.source,
         namespace: args.namespace,
         createNamespace: args.createNamespace,
         // A plain map of outputs, not one output: only the key below is secret, the rest stays readable in a plan.
@@ -93,6 +95,7 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
             podAnnotations: args.serviceAccount.podAnnotations,
           },
           { caCert: ca.certPem, cert: cert.certPem, key: pulumi.secret(key.privateKeyPem) },
+          args.images,
         ),
         atomic: true,
         timeout: 600,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadBalancerControllerConfig } from "../../model/config";
 import { roleKeys } from "../../model/naming";
 import type { AddOnOutputs, DeployContext } from "../addOn";
+import { releaseSource } from "../versions";
 import { AwsLoadBalancerController } from "./awsLoadBalancerController";
 import { LOAD_BALANCER_CONTROLLER } from "./provides";
 
@@ -23,6 +24,8 @@ export function deploy(cfg: LoadBalancerControllerConfig, ctx: DeployContext): A
   const controller = new AwsLoadBalancerController(
     "aws-load-balancer-controller",
     {
+      source: releaseSource("awsLoadBalancerController", ctx.config.charts.mirrors.awsLoadBalancerController),
+      images: ctx.config.images,
       config: cfg,
       serviceAccount,
       clusterName: ctx.clusterName,

@@ -8,7 +8,8 @@
  * Pulumi outputs through unchanged: the webhook's private key then stays a secret on its own, nested where it
  * sits (the engine keeps nested secrets), instead of making every value of the release secret.
  */
-import type { LoadBalancerControllerConfig } from "../../model/config";
+import type { ImagesConfig, LoadBalancerControllerConfig } from "../../model/config";
+import { mirroredRepository, pullSecretRefs } from "../sources/images";
 
 /** Name prefix of the chart's webhook objects (`namePrefix` in its _helpers.tpl: the chart name minus `-controller`). */
 const NAME_PREFIX = "aws-load-balancer";
@@ -46,6 +47,9 @@ export interface ServiceAccountInputs<M = Record<string, string>> {
 }
 
 export interface LoadBalancerControllerValues<S = string, M = Record<string, string>> {
+  /** Set under an image mirror only; the chart's default tag (the controller's version) stays. */
+  image?: { repository: string };
+  imagePullSecrets?: { name: string }[];
   clusterName: S;
   region: string;
   vpcId: S;
@@ -62,8 +66,13 @@ export function loadBalancerControllerValues<S = string, M = Record<string, stri
   cluster: ClusterFacts<S>,
   serviceAccount: ServiceAccountInputs<M>,
   webhookTLS: WebhookTls<S>,
+  images?: ImagesConfig,
 ): LoadBalancerControllerValues<S, M> {
+  const repository = mirroredRepository(images, "awsLoadBalancerController");
+  const pullSecrets = pullSecretRefs(images);
   return {
+    ...(repository ? { image: { repository } } : {}),
+    ...(pullSecrets ? { imagePullSecrets: pullSecrets } : {}),
     // Required by the chart (`--cluster-name`); the controller tags what it creates with it.
     clusterName: cluster.clusterName,
     // Region and VPC given explicitly: otherwise the controller asks IMDS, which pods cannot reach when the node

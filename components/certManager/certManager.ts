@@ -4,9 +4,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CertManagerConfig } from "../../model/config";
+import type { CertManagerConfig, ImagesConfig } from "../../model/config";
 import type { ServiceAccountBinding } from "../addOn";
-import { charts } from "../versions";
+import type { ReleaseSource } from "../versions";
 import { certManagerValues } from "./values";
 
 export interface CertManagerArgs {
@@ -14,6 +14,10 @@ export interface CertManagerArgs {
   config: CertManagerConfig;
   /** The service account of cert-manager's workload role; undefined when no solver needs AWS. */
   serviceAccount?: ServiceAccountBinding;
+  /** Where the chart comes from (its upstream repository or a mirror), at the pinned version. */
+  source: ReleaseSource;
+  /** Where the images come from. */
+  images: ImagesConfig;
   /** Namespace of the release. */
   namespace: pulumi.Input<string>;
   /** The cluster's Kubernetes provider. */
@@ -30,13 +34,16 @@ export class CertManager extends pulumi.ComponentResource {
       "cert-manager",
       {
         name: "cert-manager",
-        chart: charts.certManager.chart,
-        version: charts.certManager.version,
+        ...args.source,
         namespace: args.namespace,
         values: pulumi
           .all([args.serviceAccount?.annotations ?? {}, args.serviceAccount?.podAnnotations ?? {}])
           .apply(([annotations, podAnnotations]) =>
-            certManagerValues(args.config, { name: args.config.serviceAccount, annotations, podAnnotations }),
+            certManagerValues(
+              args.config,
+              { name: args.config.serviceAccount, annotations, podAnnotations },
+              args.images,
+            ),
           ),
         atomic: true,
         timeout: 600,

@@ -1,12 +1,13 @@
 /**
- * The ClusterIssuers application teams use: Let's Encrypt staging and prod, and an internal CA whose root key
- * and certificate are made here with @pulumi/tls (the key stays a secret in state).
+ * The ClusterIssuers application teams use: Let's Encrypt staging and prod (unless `certManager.letsEncrypt` is
+ * false), and an internal CA whose root key and certificate are made here with @pulumi/tls (the key stays a secret
+ * in state).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { CertManagerConfig } from "../../model/config";
-import { INTERNAL_CA_SECRET, acmeIssuer, caIssuer, type ClusterIssuerManifest } from "./issuerSpecs";
+import { INTERNAL_CA_SECRET, issuerManifests, type ClusterIssuerManifest } from "./issuerSpecs";
 
 export interface ClusterIssuersArgs {
   /** cert-manager settings, from stack config. */
@@ -70,11 +71,11 @@ export class ClusterIssuers extends pulumi.ComponentResource {
       // issuer never sees its secret missing.
       { parent: this, provider: args.provider },
     );
-    const manifests: [ClusterIssuerManifest, pulumi.Resource[]][] = [
-      [acmeIssuer("letsencrypt-staging", cfg), []],
-      [acmeIssuer("letsencrypt-prod", cfg), []],
-      [caIssuer(), [secret]],
-    ];
+    // Only the CA issuer reads the secret; `letsEncrypt: false` leaves it alone.
+    const manifests: [ClusterIssuerManifest, pulumi.Resource[]][] = issuerManifests(cfg).map((m) => [
+      m,
+      "ca" in m.spec ? [secret] : [],
+    ]);
     for (const [manifest, extra] of manifests) {
       new k8s.apiextensions.CustomResource(manifest.metadata.name, manifest, {
         parent: this,

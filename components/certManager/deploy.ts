@@ -7,6 +7,7 @@ import type { CertManagerConfig } from "../../model/config";
 import { roleKeys } from "../../model/naming";
 import type { AddOnOutputs, DeployContext } from "../addOn";
 import { CertManager } from "./certManager";
+import { releaseSource } from "../versions";
 import { ClusterIssuers } from "./clusterIssuers";
 
 export function deploy(cfg: CertManagerConfig, ctx: DeployContext): AddOnOutputs {
@@ -15,6 +16,8 @@ export function deploy(cfg: CertManagerConfig, ctx: DeployContext): AddOnOutputs
     {
       config: cfg,
       serviceAccount: ctx.serviceAccount(roleKeys.certManager),
+      source: releaseSource("certManager", ctx.config.charts.mirrors.certManager),
+      images: ctx.config.images,
       namespace: ctx.namespace,
       provider: ctx.provider,
     },

@@ -3,7 +3,7 @@
  * ClusterIssuer CRD.
  */
 import type { CertManagerConfig } from "../../model/config";
-import { INTERNAL_CA_ISSUER, type AcmeIssuerName } from "../../model/enums";
+import { ACME_ISSUERS, INTERNAL_CA_ISSUER, type AcmeIssuerName } from "../../model/enums";
 import { LETSENCRYPT } from "../../model/letsencrypt";
 /** The TLS secret with the internal CA's certificate and key, in cert-manager's namespace. */
 export const INTERNAL_CA_SECRET = "internal-ca-root";
@@ -42,6 +42,11 @@ export function acmeSolvers(cfg: CertManagerConfig): Solver[] {
 }
 
 export function acmeIssuer(name: AcmeIssuerName, cfg: CertManagerConfig): ClusterIssuerManifest {
+  if (cfg.email === undefined) {
+    throw new Error(
+      `ClusterIssuer ${name} needs certManager.email (config resolution requires it with Let's Encrypt)`,
+    );
+  }
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "ClusterIssuer",
@@ -56,6 +61,14 @@ export function acmeIssuer(name: AcmeIssuerName, cfg: CertManagerConfig): Cluste
       },
     },
   };
+}
+
+/**
+ * Every ClusterIssuer of the stack, by name, in the order they are exported: the Let's Encrypt issuers unless
+ * `letsEncrypt` is off, then the internal CA. Whether each needs the CA secret is the component's business.
+ */
+export function issuerManifests(cfg: CertManagerConfig): ClusterIssuerManifest[] {
+  return [...(cfg.letsEncrypt ? ACME_ISSUERS.map((name) => acmeIssuer(name, cfg)) : []), caIssuer()];
 }
 
 export function caIssuer(): ClusterIssuerManifest {

@@ -3,7 +3,8 @@
  * public ingress class), the internal CA and the tier's replicas.
  */
 import type { CertManagerConfig, Dns01Zone } from "../../model/config";
-import { commonDefaults } from "../../model/defaults";
+import { commonDefaults, type TierDefaults } from "../../model/defaults";
+import { INTERNAL_CA_ISSUER } from "../../model/enums";
 import { domainsOverlap } from "../../model/naming";
 import type { ResolveContext } from "../addOn";
 import { singleClass } from "../ingress/resolve";
@@ -17,6 +18,15 @@ export function resolveCertManager(
   const ingress = ctx.resolved.ingress;
   if (!input || !ctx.parsed("dns") || !ingress) {
     return undefined;
+  }
+  if (input.letsEncrypt === false) {
+    return withoutLetsEncrypt(input, ctx);
+  }
+  if (input.email === undefined) {
+    problems.add(
+      "certManager.email",
+      "required: the ACME account e-mail of the Let's Encrypt issuers (or certManager.letsEncrypt: false for the internal CA only)",
+    );
   }
   const names = input.dns01Zones ?? dns.publicZones.map((z) => z.name);
   const dns01Zones: Dns01Zone[] = [];
@@ -82,6 +92,7 @@ export function resolveCertManager(
   return {
     namespace: core.namespace,
     serviceAccount: commonDefaults.serviceAccounts.certManager,
+    letsEncrypt: true,
     email: input.email,
     defaultIssuer: input.defaultIssuer ?? d.defaultIssuer,
     dns01Zones,
@@ -89,10 +100,58 @@ export function resolveCertManager(
     recursiveNameservers,
     replicas: d.certManagerReplicas,
     podDisruptionBudgets: d.certManagerPdb,
-    internalCa: {
-      commonName: input.internalCa?.commonName ?? `${core.environment} internal CA`,
-      organization: input.internalCa?.organization ?? commonDefaults.caOrganization,
-      validityHours: input.internalCa?.validityHours ?? d.caValidityHours,
-    },
+    internalCa: internalCa(input, core.environment, d),
+  };
+}
+
+function internalCa(
+  input: CertManagerInput,
+  environment: string,
+  d: TierDefaults,
+): CertManagerConfig["internalCa"] {
+  return {
+    commonName: input.internalCa?.commonName ?? `${environment} internal CA`,
+    organization: input.internalCa?.organization ?? commonDefaults.caOrganization,
+    validityHours: input.internalCa?.validityHours ?? d.caValidityHours,
+  };
+}
+
+/** The keys that configure ACME solvers: with the Let's Encrypt issuers off there is nothing for them to do. */
+const ACME_KEYS = ["dns01Zones", "http01", "http01IngressClass", "recursiveNameservers"] as const;
+
+/**
+ * The internal CA alone (`letsEncrypt: false`): no ACME issuer, so no solver, no ACME e-mail and no Route53 rights
+ * (an empty DNS-01 zone list gives cert-manager no workload role), and `internal-ca` as the default issuer.
+ */
+function withoutLetsEncrypt(input: CertManagerInput, ctx: ResolveContext): CertManagerConfig {
+  const { problems, defaults: d, core } = ctx;
+  for (const key of ACME_KEYS) {
+    if (input[key] !== undefined && input[key] !== false) {
+      problems.add(
+        `certManager.${key}`,
+        "not set: it configures the ACME solvers of the Let's Encrypt issuers, which certManager.letsEncrypt: false turns off",
+        input[key],
+      );
+    }
+  }
+  if (input.defaultIssuer !== undefined && input.defaultIssuer !== INTERNAL_CA_ISSUER) {
+    problems.add(
+      "certManager.defaultIssuer",
+      `${INTERNAL_CA_ISSUER}: the Let's Encrypt issuers are off (certManager.letsEncrypt: false)`,
+      input.defaultIssuer,
+    );
+  }
+  return {
+    namespace: core.namespace,
+    serviceAccount: commonDefaults.serviceAccounts.certManager,
+    letsEncrypt: false,
+    email: input.email,
+    defaultIssuer: INTERNAL_CA_ISSUER,
+    dns01Zones: [],
+    http01IngressClass: undefined,
+    recursiveNameservers: [],
+    replicas: d.certManagerReplicas,
+    podDisruptionBudgets: d.certManagerPdb,
+    internalCa: internalCa(input, core.environment, d),
   };
 }

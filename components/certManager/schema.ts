@@ -8,20 +8,27 @@ import { isReservedEmail } from "../../model/letsencrypt";
 
 export const certManagerSchema = z
   .strictObject({
+    letsEncrypt: z
+      .boolean()
+      .optional()
+      .describe(
+        "Create the Let's Encrypt ClusterIssuers (staging and prod) and their ACME solvers. `false` for an environment that Let's Encrypt cannot reach or that needs no public certificates: then only `internal-ca` is created, no ACME e-mail and no cert-manager IAM role are needed, and cert-manager contacts no ACME directory. Default: true.",
+      ),
     email: z
       .email("an e-mail address such as platform-team@acme-corp.com")
       .refine(
         (email) => !isReservedEmail(email),
         "an address at a real domain: Let's Encrypt refuses contacts at reserved and example domains (example.com, .test, ...: RFC 2606, RFC 6761)",
       )
+      .optional()
       .describe(
-        "ACME account e-mail (Let's Encrypt expiry notices). Not at a reserved or example domain (example.com, .example, .test, .invalid, .localhost), which Let's Encrypt refuses. Required.",
+        "ACME account e-mail (Let's Encrypt expiry notices). Not at a reserved or example domain (example.com, .example, .test, .invalid, .localhost), which Let's Encrypt refuses. Required unless `letsEncrypt` is false.",
       ),
     defaultIssuer: z
       .enum(CLUSTER_ISSUERS)
       .optional()
       .describe(
-        "The ClusterIssuer exported as the environment's default. Default: dev letsencrypt-staging, prod letsencrypt-prod.",
+        "The ClusterIssuer exported as the environment's default. Default: dev letsencrypt-staging, prod letsencrypt-prod; `internal-ca` when `letsEncrypt` is false.",
       ),
     dns01Zones: z
       .array(domainName)
@@ -63,6 +70,6 @@ export const certManagerSchema = z
       .optional()
       .describe("The internal CA behind the `internal-ca` ClusterIssuer. Default: see its keys."),
   })
-  .describe("cert-manager and its ClusterIssuers. Required (for the ACME e-mail).");
+  .describe("cert-manager and its ClusterIssuers. Required (for the ACME e-mail, or `letsEncrypt: false`).");
 
 export type CertManagerInput = z.infer<typeof certManagerSchema>;

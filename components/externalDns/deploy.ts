@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ExternalDnsInstanceConfig } from "../../model/config";
 import { roleKeys } from "../../model/naming";
 import type { AddOnOutputs, DeployContext } from "../addOn";
+import { releaseSource } from "../versions";
 import { ExternalDns } from "./externalDns";
 
 export function deploy(instances: readonly ExternalDnsInstanceConfig[], ctx: DeployContext): AddOnOutputs {
@@ -22,6 +23,8 @@ export function deploy(instances: readonly ExternalDnsInstanceConfig[], ctx: Dep
       {
         instance,
         serviceAccount,
+        source: releaseSource("externalDns", ctx.config.charts.mirrors.externalDns),
+        images: ctx.config.images,
         region: ctx.config.region,
         namespace: ctx.namespace,
         provider: ctx.provider,

@@ -4,10 +4,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExternalDnsInstanceConfig } from "../../model/config";
+import type { ExternalDnsInstanceConfig, ImagesConfig } from "../../model/config";
 import { externalDnsReleaseName } from "../../model/naming";
 import type { ServiceAccountBinding } from "../addOn";
-import { charts } from "../versions";
+import type { ReleaseSource } from "../versions";
 import { externalDnsValues } from "./values";
 
 export interface ExternalDnsArgs {
@@ -15,6 +15,10 @@ export interface ExternalDnsArgs {
   instance: ExternalDnsInstanceConfig;
   /** The service account of the instance's workload role (its trust names this service account). */
   serviceAccount: ServiceAccountBinding;
+  /** Where the chart comes from (its upstream repository or a mirror), at the pinned version. */
+  source: ReleaseSource;
+  /** Where the images come from. */
+  images: ImagesConfig;
   /** AWS region for the SDK (Route53 itself is global). */
   region: string;
   /** Namespace of the release. */
@@ -41,9 +45,7 @@ export class ExternalDns extends pulumi.ComponentResource {
       release,
       {
         name: release,
-        chart: charts.externalDns.chart,
-        version: charts.externalDns.version,
-        repositoryOpts: { repo: charts.externalDns.repo },
+        ...args.source,
         namespace: args.namespace,
         values: pulumi
           .all([args.serviceAccount.annotations, args.serviceAccount.podAnnotations])
@@ -52,6 +54,7 @@ export class ExternalDns extends pulumi.ComponentResource {
               inst,
               { name: args.serviceAccount.name, annotations, podAnnotations },
               args.region,
+              args.images,
             ),
           ),
         atomic: true,

@@ -5,9 +5,10 @@
  * `--domain-filter` from values; everything else goes in `extraArgs`, never a flag the chart already renders
  * (external-dns exits on a repeated single-value flag).
  */
-import type { ExternalDnsInstanceConfig } from "../../model/config";
+import type { ExternalDnsInstanceConfig, ImagesConfig } from "../../model/config";
 import type { Partition, RecordPolicy } from "../../model/enums";
 import { partitionOf } from "../../model/partition";
+import { mirroredRepository, pullSecretRefs } from "../sources/images";
 
 /** A service account's name and annotations, and the annotations its pods carry, resolved. */
 export interface ServiceAccountValues {
@@ -17,6 +18,9 @@ export interface ServiceAccountValues {
 }
 
 export interface ExternalDnsValues {
+  /** Set under an image mirror only; the tag stays the chart's default (`v<appVersion>`). */
+  image?: { repository: string };
+  imagePullSecrets?: { name: string }[];
   provider: { name: "aws" };
   sources: string[];
   policy: RecordPolicy;
@@ -67,8 +71,13 @@ export function externalDnsValues(
   instance: ExternalDnsInstanceConfig,
   serviceAccount: ServiceAccountValues,
   region: string,
+  images?: ImagesConfig,
 ): ExternalDnsValues {
+  const repository = mirroredRepository(images, "externalDns");
+  const pullSecrets = pullSecretRefs(images);
   return {
+    ...(repository ? { image: { repository } } : {}),
+    ...(pullSecrets ? { imagePullSecrets: pullSecrets } : {}),
     provider: { name: "aws" },
     sources: ["ingress", "service"],
     // Always explicit: the chart (upsert-only) and the app (sync) disagree, and app 0.22 makes it required.

@@ -9,7 +9,7 @@ import type { IngressConfig } from "../../model/config";
 import type { Scheme } from "../../model/enums";
 import type { AddOnOutputs, DeployContext } from "../addOn";
 import { LOAD_BALANCER_CONTROLLER } from "../awsLoadBalancerController/provides";
-import { nginxIngressCrdsUrl } from "../versions";
+import { nginxIngressCrdsUrl, releaseSource } from "../versions";
 import { NginxIngress } from "./nginxIngress";
 
 export function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
@@ -28,6 +28,8 @@ export function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
       `ingress-${instance.key}`,
       {
         instance,
+        source: releaseSource("nginxIngress", ctx.config.charts.mirrors.nginxIngress),
+        images: ctx.config.images,
         loadBalancer: cfg.loadBalancer,
         namespace: ctx.namespace,
         provider: ctx.provider,

@@ -3,15 +3,19 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressInstanceConfig } from "../../model/config";
+import type { ImagesConfig, IngressInstanceConfig } from "../../model/config";
 import type { LoadBalancerMode } from "../../model/enums";
 import { ingressReleaseName, ingressServiceName } from "../../model/naming";
-import { charts } from "../versions";
+import type { ReleaseSource } from "../versions";
 import { ingressValues } from "./values";
 
 export interface NginxIngressArgs {
   /** The instance, from stack config. */
   instance: IngressInstanceConfig;
+  /** Where the chart comes from (its upstream repository or a mirror), at the pinned version. */
+  source: ReleaseSource;
+  /** Where the images come from. */
+  images: ImagesConfig;
   /** Which Service annotations provision the NLB. */
   loadBalancer: LoadBalancerMode;
   /** Namespace of the release. */
@@ -51,10 +55,9 @@ export class NginxIngress extends pulumi.ComponentResource {
       release,
       {
         name: release,
-        chart: charts.nginxIngress.chart,
-        version: charts.nginxIngress.version,
+        ...args.source,
         namespace: args.namespace,
-        values: ingressValues(args.instance, args.loadBalancer),
+        values: ingressValues(args.instance, args.loadBalancer, args.images),
         // The CRDs come from their own resource (args.crds): Helm would apply the chart's only on install.
         skipCrds: true,
         atomic: true,

@@ -2,9 +2,10 @@
  * Helm values of one F5 NGINX Ingress Controller instance (chart nginx-ingress, see versions.ts). Pure.
  * Keys checked against the chart's values.yaml at the pinned version.
  */
-import type { IngressInstanceConfig } from "../../model/config";
+import type { ImagesConfig, IngressInstanceConfig } from "../../model/config";
 import type { LoadBalancerMode, Scheme } from "../../model/enums";
 import { ingressReleaseName } from "../../model/naming";
+import { mirroredRepository } from "../sources/images";
 
 const SVC = "service.beta.kubernetes.io";
 
@@ -32,6 +33,9 @@ export function nlbAnnotations(loadBalancer: LoadBalancerMode, scheme: Scheme): 
 export interface IngressValues {
   controller: {
     kind: "deployment";
+    /** The controller image (also the init container's): set under an image mirror only. */
+    image?: { repository: string };
+    serviceAccount?: { imagePullSecretsNames: string[] };
     replicaCount: number;
     ingressClass: { name: string; create: boolean; setAsDefaultIngress: boolean };
     enableCustomResources: boolean;
@@ -56,13 +60,21 @@ export interface IngressValues {
 export function ingressValues(
   instance: IngressInstanceConfig,
   loadBalancer: LoadBalancerMode,
+  images?: ImagesConfig,
 ): IngressValues {
+  const image = mirroredRepository(images, "nginxIngress");
   const release = ingressReleaseName(instance.key);
   // The chart adds no label selector to spread constraints; these are its pod selector labels.
   const podLabels = { "app.kubernetes.io/name": "nginx-ingress", "app.kubernetes.io/instance": release };
   return {
     controller: {
       kind: "deployment",
+      // The tag stays the chart's default (its appVersion).
+      ...(image ? { image: { repository: image } } : {}),
+      // The chart puts pull secrets on the controller's ServiceAccount (controller-serviceaccount.yaml).
+      ...(images && images.pullSecrets.length > 0
+        ? { serviceAccount: { imagePullSecretsNames: [...images.pullSecrets] } }
+        : {}),
       replicaCount: instance.replicas,
       // The controller serves only Ingresses whose class is exactly this name, so two instances never share one.
       ingressClass: { name: instance.className, create: true, setAsDefaultIngress: instance.isDefaultClass },
