@@ -5,7 +5,14 @@
  */
 import type { PlatformConfig } from "../../model/config";
 import { CLUSTER_ISSUERS } from "../../model/enums";
-import { externalDnsReleaseName, ingressReleaseName, ingressServiceName, roleKeys } from "../../model/naming";
+import {
+  externalDnsReleaseName,
+  ingressReleaseName,
+  ingressServiceName,
+  LOAD_BALANCER_CONTROLLER_RELEASE,
+  roleKeys,
+} from "../../model/naming";
+import { WEBHOOK_SERVICE } from "../../components/awsLoadBalancerController/values";
 import { loadPlatformConfig } from "../../stacks/config";
 import { readStackConfig } from "../../offline/stackFile";
 import type { ExpectedPlatform } from "./model";
@@ -31,6 +38,7 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
   return {
     stack: cfg.stack,
     region: cfg.region,
+    partition: cfg.partition,
     clusterName: cfg.cluster.name,
     oidcProviderArn: cfg.cluster.mode === "existing" ? cfg.cluster.oidcProviderArn : undefined,
     namespace: cfg.namespace,
@@ -60,6 +68,7 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       txtPrefix: e.txtPrefix,
       ingressClass: e.ingressClass,
       assumeRoleArn: e.assumeRole?.roleArn,
+      assumeRoleExternalId: e.assumeRole?.externalId,
     })),
     certManager: {
       namespace: cm.namespace,
@@ -71,5 +80,13 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       recursiveNameservers: [...cm.recursiveNameservers],
     },
     privateZones: cfg.dns.privateZones.map((z) => ({ name: z.name, zoneId: z.zoneId })),
+    loadBalancerController: {
+      mode: cfg.loadBalancerController.mode,
+      namespace: cfg.loadBalancerController.namespace,
+      serviceAccount: cfg.loadBalancerController.serviceAccount,
+      release: LOAD_BALANCER_CONTROLLER_RELEASE,
+      webhookService: WEBHOOK_SERVICE,
+    },
+    installsPodIdentityAgent: cfg.identity.installPodIdentityAgent,
   };
 }
