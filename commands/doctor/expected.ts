@@ -23,10 +23,16 @@ export function loadExpected(stack: string, stackFile?: string): ExpectedPlatfor
   return expectedFrom(loadPlatformConfig({ all: config, stack }));
 }
 
-/** Releases that render a built-in role's service account (components/certManager, components/externalDns). */
+/**
+ * Releases that render a built-in role's service account (components/certManager, components/externalDns,
+ * components/awsLoadBalancerController).
+ */
 function releaseOf(cfg: PlatformConfig, key: string): string | undefined {
   if (key === roleKeys.certManager) {
     return "cert-manager";
+  }
+  if (key === roleKeys.loadBalancerController) {
+    return LOAD_BALANCER_CONTROLLER_RELEASE;
   }
   const dns = cfg.externalDns.find((e) => roleKeys.externalDns(e.name) === key);
   return dns ? externalDnsReleaseName(dns.name) : undefined;

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../commands/doctor/diagnose";
+import { loadExpected } from "../../commands/doctor/expected";
 import { parseArgs } from "../../commands/doctor/index";
 import type { ExpectedPlatform, Finding, Observed } from "../../commands/doctor/model";
 import * as s from "./scenarios";
@@ -175,6 +176,25 @@ describe("doctor diagnosis", () => {
   });
 });
 
+describe("the load balancer controller in the expected platform", () => {
+  test("a stack that installs it: its role is checked like the others, with its release, namespace and webhook", () => {
+    const dev = loadExpected("dev");
+    assert.deepEqual(dev.loadBalancerController, {
+      mode: "install",
+      namespace: "kube-system",
+      serviceAccount: "aws-load-balancer-controller",
+      release: "aws-load-balancer-controller",
+      webhookService: "aws-load-balancer-webhook-service",
+    });
+    const role = dev.roles.find((r) => r.key === "aws-load-balancer-controller");
+    assert.deepEqual(role && [role.namespace, role.serviceAccount, role.release], [
+      "kube-system",
+      "aws-load-balancer-controller",
+      "aws-load-balancer-controller",
+    ]);
+  });
+});
+
 describe("external-dns TXT registry names", () => {
   test("the prefix with %{record_type} goes before the first label", () => {
     assert.equal(
@@ -212,6 +232,11 @@ describe("doctor command line", () => {
         nameservers: ["9.9.9.9"],
       },
     );
+  });
+  test("--dns-role names the role to read the DNS account with", () => {
+    const role = "arn:aws:iam::222222222222:role/dns-readonly";
+    assert.equal(parseArgs(["prod", "--dns-role", role])?.dnsRole, role);
+    assert.equal(parseArgs(["prod", "--dns-role", role])?.stack, "prod");
   });
   test("no stack or an unknown flag is a usage error", () => {
     assert.equal(parseArgs(["--json"]), undefined);

@@ -2,8 +2,7 @@
  * Kubernetes: lists (GETs only) of what the platform's releases run, cert-manager's objects, warning events and
  * the external-dns pods' recent logs, through @kubernetes/client-node with the operator's kubeconfig.
  */
-import type {
-  KubeConfig} from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import {
   AppsV1Api,
   CoreV1Api,

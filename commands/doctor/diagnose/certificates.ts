@@ -2,8 +2,7 @@
  * The certificates area: each Certificate that is not Ready, walked down to the first broken link of its chain.
  */
 import type { Certificate, Challenge, ExpectedPlatform, Observed } from "../model";
-import type {
-  Findings} from "./findings";
+import type { Findings } from "./findings";
 import {
   type DiagnoseOptions,
   ACME_CHALLENGE_PATH,

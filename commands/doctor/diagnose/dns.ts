@@ -3,8 +3,7 @@
  */
 import type { ExpectedExternalDns, ExpectedPlatform, Ingress, Observed, RecordSet } from "../model";
 import type { IngressState } from "./ingress";
-import type {
-  Findings} from "./findings";
+import type { Findings } from "./findings";
 import {
   type DiagnoseOptions,
   lower,

@@ -2,8 +2,7 @@
  * The identity area: each workload role exists, its trust admits the service account, and its pods run with it.
  */
 import type { ExpectedPlatform, ExpectedRole, Observed, PolicyStatement, RoleObserved } from "../model";
-import type {
-  Findings} from "./findings";
+import type { Findings } from "./findings";
 import {
   IRSA_ANNOTATION,
   STS_AUDIENCE,

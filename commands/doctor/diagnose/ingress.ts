@@ -2,7 +2,7 @@
  * The ingress area: each controller is ready and its Service has a load balancer address that its Ingresses carry.
  */
 import type { ExpectedPlatform, Observed } from "../model";
-import type { Findings} from "./findings";
+import type { Findings } from "./findings";
 import { nsName, addresses, restore, unread } from "./findings";
 
 export interface IngressState {

@@ -2,7 +2,7 @@
  * The issuers area: each ClusterIssuer the stack creates exists and is Ready.
  */
 import type { ExpectedPlatform, Observed } from "../model";
-import type { Findings} from "./findings";
+import type { Findings } from "./findings";
 import { condition, unread } from "./findings";
 
 export function checkIssuers(out: Findings, exp: ExpectedPlatform, obs: Observed): Set<string> {

@@ -4,7 +4,7 @@
  * into the DNS account, whether the role there accepts the session tags the agent set.
  */
 import type { ExpectedPlatform, Observed, Simulation } from "../model";
-import type { Findings} from "./findings";
+import type { Findings } from "./findings";
 import { asList, restore } from "./findings";
 
 function question(s: Simulation): string {

@@ -4,7 +4,7 @@
  * (the `eks-pod-identity-agent` add-on, or a self-managed DaemonSet of that name in kube-system).
  */
 import type { ExpectedPlatform, ExpectedRole, Observed, RoleObserved } from "../model";
-import type { Findings} from "./findings";
+import type { Findings } from "./findings";
 import { POD_IDENTITY_PRINCIPAL, asList, restore, trustStatements, unread } from "./findings";
 
 const AGENT = "eks-pod-identity-agent";
