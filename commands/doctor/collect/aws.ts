@@ -97,8 +97,10 @@ export async function collectAws(
   errors: ReadErrors,
   readers: Readers,
 ): Promise<AwsObserved> {
-  const caller = await clients.sts.send(new GetCallerIdentityCommand({})).catch(() => undefined);
-  const own = caller?.Arn ?? OWN_CREDENTIALS;
+  // Asked beside the first reads, not before them: without credentials the SDK's provider chain can take a while
+  // to give up, and every read waits for the same chain anyway. Until it answers, the operator is OWN_CREDENTIALS.
+  const callerAnswer = clients.sts.send(new GetCallerIdentityCommand({})).catch(() => undefined);
+  const own = OWN_CREDENTIALS;
   const needsIssuer = !exp.oidcProviderArn && exp.roles.some((r) => r.binding === "irsa");
   const podIdentity = exp.roles.some((r) => r.binding === "pod-identity");
   const readerOf = zoneReaders(exp, opts.dnsRole);
@@ -117,8 +119,9 @@ export async function collectAws(
     ).values(),
   ];
 
-  const [roles, issuer, podIdentityAssociations, podIdentityAgentAddon, ownZones, sessions] =
+  const [caller, roles, issuer, podIdentityAssociations, podIdentityAgentAddon, ownZones, sessions] =
     await Promise.all([
+      callerAnswer,
       readRoles(clients.iam, exp, errors),
       needsIssuer ? readIssuer(clients.eks, exp, errors) : Promise.resolve(undefined),
       readAssociations(clients.eks, exp, errors),
@@ -192,6 +195,12 @@ export async function collectAws(
   ]);
   if (questions.length) readers.note(own, "iam simulate principal policy");
   if (providerArn) readers.note(own, "iam oidc provider");
+  if (caller?.Arn) {
+    readers.rename(own, caller.Arn);
+    for (const e of errors) {
+      if (e.identity === own) e.identity = caller.Arn;
+    }
+  }
   const seen = new Set<string>();
   const zones = [...ownZones, ...centralZones.flat()].filter((z) => !seen.has(z.id) && seen.add(z.id));
   return {
