@@ -47,6 +47,8 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
     partition: cfg.partition,
     clusterName: cfg.cluster.name,
     oidcProviderArn: cfg.cluster.mode === "existing" ? cfg.cluster.oidcProviderArn : undefined,
+    // components/cluster/clusterAccess.ts: a new cluster gets its provider, an existing one with createOidcProvider.
+    createsOidcProvider: cfg.cluster.mode === "new" || cfg.cluster.createOidcProvider,
     namespace: cfg.namespace,
     // The program's one role list (model/config.ts IdentityConfig.roles), each with its binding.
     roles: cfg.identity.roles.map((spec) => ({

@@ -82,6 +82,8 @@ export interface ExpectedPlatform {
   readonly clusterName: string;
   /** The cluster's IAM OIDC provider ARN when the stack pins it; otherwise the doctor asks EKS for the issuer. */
   readonly oidcProviderArn?: string;
+  /** The stack creates the OIDC provider (a new cluster, or `cluster.createOidcProvider`). */
+  readonly createsOidcProvider: boolean;
   readonly namespace: string;
   readonly roles: readonly ExpectedRole[];
   readonly ingresses: readonly ExpectedIngress[];

@@ -76,6 +76,10 @@ describe("doctor diagnosis", () => {
       ],
     );
     assert.match(findings[0].message, /platform-team@example\.com/);
+    assert.equal(
+      findings[0].next,
+      "pulumi config set --path certManager.email <a mailbox of your domain> -s fixture",
+    );
   });
 
   test("HTTP-01 blocked by an HTTPS redirect", () => {

@@ -99,8 +99,10 @@ function checkOidcProvider(out: Findings, exp: ExpectedPlatform, obs: Observed):
       `oidc provider ${exp.oidcProviderArn ?? exp.clusterName}`,
       `IAM has no OIDC provider ${arn}: STS refuses every web identity token of cluster ${exp.clusterName}, so no IRSA role (${irsa.join(", ")}) can be assumed, whatever its trust says.`,
       ["iam:GetOpenIDConnectProvider answered NoSuchEntity"],
-      // EKS user guide, "Create an IAM OIDC provider for your cluster".
-      `eksctl utils associate-iam-oidc-provider --cluster ${exp.clusterName} --region ${exp.region} --approve`,
+      exp.createsOidcProvider
+        ? restore(exp)
+        : // EKS user guide, "Create an IAM OIDC provider for your cluster".
+          `eksctl utils associate-iam-oidc-provider --cluster ${exp.clusterName} --region ${exp.region} --approve`,
     );
   } else if (provider && !provider.clientIds.includes(STS_AUDIENCE)) {
     out.add(

@@ -41,7 +41,7 @@ export function checkIssuers(out: Findings, exp: ExpectedPlatform, obs: Observed
         `clusterissuer ${name}`,
         `The ACME server refused the account's contact e-mail ${issuer.spec?.acme?.email ?? ""}: no certificate from ${name} can be issued until certManager.email is an address the CA accepts (not example.com or another reserved domain).`,
         evidence,
-        `kubectl describe clusterissuer ${name}`,
+        `pulumi config set --path certManager.email <a mailbox of your domain> -s ${exp.stack}`,
       );
       continue;
     }
