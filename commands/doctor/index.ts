@@ -1,9 +1,10 @@
 /**
- * `npm run doctor -- <stack> [--host <name>] [--json]`: why a name or a certificate does not work.
+ * `npm run doctor -- <stack> [--host <name>] [--json] [--dns-role ARN]`: why a name or a certificate does not work.
  *
  * Reads the stack's configuration with the program's own loader, inspects the live platform with the operator's
- * kubeconfig context and AWS credentials (read-only calls only), and prints findings root cause first, each with
- * the next command to run. Exits 1 when any finding is an error, 2 on bad usage or configuration.
+ * kubeconfig context and AWS credentials (read-only calls only; a central DNS account through a role assumed
+ * there), and prints findings root cause first, each with the next command to run, and which identity read what.
+ * Exits 1 when any finding is an error, 2 on bad usage or configuration.
  */
 import { collect, type CollectOptions } from "./collect";
 import { diagnose } from "./diagnose";
