@@ -78,8 +78,8 @@ export async function readOidcProvider(
 }
 
 /**
- * One question per call: IAM aggregates the top-level decision over all resources of a call
- * (EvaluationResult in the IAM API reference), so one action on one resource keeps the answer unambiguous.
+ * One question per call: IAM aggregates the top-level decision over all resources of a call (EvaluationResult,
+ * as the AWS SDK references document it), so one action on one resource keeps the answer unambiguous.
  */
 export async function simulate(
   iam: IAMClient,

@@ -2,13 +2,14 @@
  * The permission questions the doctor asks IAM for the roles' tools: the exact actions, resources and condition
  * keys their requests carry. Pure.
  *
+ * As components/certManager/policy.ts and components/externalDns/policy.ts cite them:
  * cert-manager v1.21.1 (pkg/issuer/acme/dns/route53/route53.go): UPSERT to present and DELETE to clean up one TXT
- * record `_acme-challenge.<name>` in the pinned zone, then GetChange until the change is INSYNC. Route53 evaluates
+ * record `_acme-challenge.<name>` in the pinned zone, and GetChange on the change it made. Route53 evaluates
  * the record-level keys `route53:ChangeResourceRecordSetsRecordTypes`, `...NormalizedRecordNames` and `...Actions`
  * (Route53 service authorization reference; multi-valued, names lower case without the final dot).
  * external-dns v0.21.0 (provider/aws/aws.go): ListHostedZones, ListResourceRecordSets and ChangeResourceRecordSets
- * on its zones; ListTagsForResources only with `--aws-zone-tags` (line 438), which this program never sets, so it
- * is not asked. Cross-account: the cluster-side role only assumes the DNS account's role, and under Pod Identity
+ * on its zones; ListTagsForResources only for zones to filter by tag (aws.go at v0.21.0 collects them only when its
+ * zone tag filter, `--aws-zone-tags`, is set), which this program never sets, so it is not asked. Cross-account: the cluster-side role only assumes the DNS account's role, and under Pod Identity
  * the session tags ride along, so it also needs `sts:TagSession` (EKS user guide, pod-id-abac, "Cross-account tags").
  */
 import type { ExpectedPlatform, ExpectedRole } from "../model";

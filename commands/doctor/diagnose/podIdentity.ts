@@ -37,7 +37,7 @@ export function checkPodIdentityRole(
       "trust-tag-session-missing",
       "error",
       subject,
-      `The role trusts ${POD_IDENTITY_PRINCIPAL} for sts:AssumeRole but not sts:TagSession: the agent always tags the session (cluster, namespace, service account), so STS refuses it.`,
+      `The role trusts ${POD_IDENTITY_PRINCIPAL} for sts:AssumeRole but not sts:TagSession, which EKS Pod Identity needs too: it tags the sessions it asks for, so STS refuses them.`,
       mine.map((s) => `Action: ${asList(s.Action).join(", ")}`),
       restore(exp),
     );
