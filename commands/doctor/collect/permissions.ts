@@ -9,8 +9,9 @@
  * (Route53 service authorization reference; multi-valued, names lower case without the final dot).
  * external-dns v0.21.0 (provider/aws/aws.go): ListHostedZones, ListResourceRecordSets and ChangeResourceRecordSets
  * on its zones; ListTagsForResources only for zones to filter by tag (aws.go at v0.21.0 collects them only when its
- * zone tag filter, `--aws-zone-tags`, is set), which this program never sets, so it is not asked. Cross-account: the cluster-side role only assumes the DNS account's role, and under Pod Identity
- * the session tags ride along, so it also needs `sts:TagSession` (EKS user guide, pod-id-abac, "Cross-account tags").
+ * zone tag filter, `--aws-zone-tags`, is set), which this program never sets, so it is not asked.
+ * Cross-account: the cluster-side role only assumes the DNS account's role, and under Pod Identity the session
+ * tags ride along, so it also needs `sts:TagSession` (EKS user guide, pod-id-abac, "Cross-account tags").
  */
 import type { ExpectedPlatform, ExpectedRole } from "../model";
 

@@ -48,10 +48,14 @@ export class Readers {
   }
   /** Renames the operator's identity once STS has named it. */
   rename(from: string, to: string): void {
-    const reads = this.byIdentity.get(from);
-    if (reads && from !== to) {
-      this.byIdentity.delete(from);
-      this.byIdentity.set(to, [...(this.byIdentity.get(to) ?? []), ...reads]);
+    if (from === to || !this.byIdentity.has(from)) {
+      return;
+    }
+    // In place: the operator's own reads stay first.
+    const entries = [...this.byIdentity].map(([id, reads]) => [id === from ? to : id, reads] as const);
+    this.byIdentity.clear();
+    for (const [id, reads] of entries) {
+      this.byIdentity.set(id, [...(this.byIdentity.get(id) ?? []), ...reads]);
     }
   }
   list(): Observed["readers"] {
