@@ -108,6 +108,7 @@ const SCENARIOS: [string, () => s.Case, string | undefined][] = [
     plain(s.webhookWithoutEndpoints),
     "lb-controller-webhook-unavailable",
   ],
+  ["the cluster's controller without a role", plain(s.lbControllerWithoutRole), "lb-controller-no-role"],
   ["central DNS account, healthy", s.centralHealthy, undefined],
   ["central DNS account, role refuses the operator", s.centralRoleRefused, "read-failed"],
   ["Pod Identity, healthy", () => s.podIdentityHealthy(), undefined],

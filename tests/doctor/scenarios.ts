@@ -523,3 +523,10 @@ export function webhookWithoutEndpoints(obs: Observed): Observed {
   obs.kubernetes.endpointSlices = [];
   return obs;
 }
+
+/** The cluster's own controller runs without a workload role (no IRSA, no Pod Identity variables). */
+export function lbControllerWithoutRole(obs: Observed): Observed {
+  const pod = find(obs.kubernetes.pods, (p) => p.metadata.namespace === "kube-system", "controller pod");
+  pod.spec.containers[0].env = [];
+  return obs;
+}

@@ -59,7 +59,14 @@ export async function collectKubernetes(
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const lbc = exp.loadBalancerController;
-  const namespaces = [...new Set([exp.namespace, ...exp.roles.map((r) => r.namespace)])];
+  // The roles' namespaces, and an existing load balancer controller's (its pods show whether it has a role).
+  const namespaces = [
+    ...new Set([
+      exp.namespace,
+      ...exp.roles.map((r) => r.namespace),
+      ...(lbc.mode === "existing" ? [lbc.namespace] : []),
+    ]),
+  ];
   const perNamespace = async <T>(
     what: string,
     inNamespaces: string[],

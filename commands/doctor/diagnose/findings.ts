@@ -28,6 +28,7 @@ export const FINDING_ORDER = [
   "pod-started-before-role",
   "lb-controller-not-ready",
   "lb-controller-webhook-unavailable",
+  "lb-controller-no-role",
   "ingress-controller-not-ready",
   "lb-address-missing",
   "ingressclass-missing",

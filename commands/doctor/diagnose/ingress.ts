@@ -78,6 +78,7 @@ function checkLoadBalancerController(
       events,
     };
   }
+  checkExistingControllerRole(out, exp, obs);
   const slices = k.endpointSlices.filter((s) => s.metadata.namespace === lbc.namespace);
   const readyEndpoints = slices.flatMap((s) =>
     (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false),
@@ -97,6 +98,44 @@ function checkLoadBalancerController(
     next: logs,
     events,
   };
+}
+
+/**
+ * A controller this stack installs has its role among the stack's roles (checked with them). One that already
+ * runs (`existing`) has whatever its installer gave it: its pods carry AWS_ROLE_ARN (IRSA) or
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI (Pod Identity) when it has a workload role; without either the SDK falls back
+ * to the node's instance role.
+ */
+function checkExistingControllerRole(out: Findings, exp: ExpectedPlatform, obs: Observed): void {
+  const lbc = exp.loadBalancerController;
+  if (lbc.mode !== "existing" || unread(obs, `kubernetes pods in ${lbc.namespace}`)) {
+    return;
+  }
+  const pods = obs.kubernetes.pods.filter(
+    (p) =>
+      p.metadata.namespace === lbc.namespace &&
+      p.metadata.labels?.["app.kubernetes.io/name"] === lbc.release &&
+      (p.status?.phase ?? "Running") === "Running",
+  );
+  const bare = pods.filter(
+    (p) =>
+      !p.spec.containers.some((c) =>
+        (c.env ?? []).some(
+          (e) => e.name === "AWS_ROLE_ARN" || e.name === "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ),
+      ),
+  );
+  if (bare.length) {
+    const sa = bare[0].spec.serviceAccountName ?? lbc.serviceAccount;
+    out.add(
+      "lb-controller-no-role",
+      "warning",
+      `service account ${lbc.namespace}/${sa}`,
+      `The AWS Load Balancer Controller's pods run without a workload role (no AWS_ROLE_ARN, no AWS_CONTAINER_CREDENTIALS_FULL_URI): it acts with the node's instance role, if it can reach it, and needs the controller's IAM policy there.`,
+      bare.map((p) => `pod ${nsName(p.metadata)}`),
+      `kubectl -n ${lbc.namespace} get serviceaccount ${sa} -o yaml`,
+    );
+  }
 }
 
 export function checkIngress(out: Findings, exp: ExpectedPlatform, obs: Observed): Map<string, IngressState> {
