@@ -8,6 +8,11 @@
  * diagnosis) took about 45 ms; a fresh process to its first result 1.5 s with the project's loader, against
  * 7.8 s (5.4 CPU s) when `npm run doctor` ran through tsx, whose hooks saw each of @kubernetes/client-node's
  * ~1,400 modules. Most of what is left is loading @kubernetes/client-node and the AWS SDK clients.
+ *
+ * With the central DNS account, Pod Identity, permission and load balancer controller checks (2026-12-04, 5 fresh
+ * processes on the shared machine at a load average of 14 to 20): first result min 1.50 s, median 1.77 s, max
+ * 1.91 s; warm runs median 73 ms. The previous doctor measured 1.43 to 1.74 s in the same minutes. At a load
+ * average near 18 both took 2.1 to 4.5 s: on this machine the figure follows the load more than the code.
  */
 import { execFileSync } from "node:child_process";
 import { median } from "./bench-plan";
