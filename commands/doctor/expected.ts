@@ -5,7 +5,14 @@
  */
 import type { PlatformConfig } from "../../model/config";
 import { CLUSTER_ISSUERS } from "../../model/enums";
-import { externalDnsReleaseName, ingressReleaseName, ingressServiceName, roleKeys } from "../../model/naming";
+import {
+  externalDnsReleaseName,
+  ingressReleaseName,
+  ingressServiceName,
+  LOAD_BALANCER_CONTROLLER_RELEASE,
+  roleKeys,
+} from "../../model/naming";
+import { WEBHOOK_SERVICE } from "../../components/awsLoadBalancerController/values";
 import { loadPlatformConfig } from "../../stacks/config";
 import { readStackConfig } from "../../offline/stackFile";
 import type { ExpectedPlatform } from "./model";
@@ -16,10 +23,16 @@ export function loadExpected(stack: string, stackFile?: string): ExpectedPlatfor
   return expectedFrom(loadPlatformConfig({ all: config, stack }));
 }
 
-/** Releases that render a built-in role's service account (components/certManager, components/externalDns). */
+/**
+ * Releases that render a built-in role's service account (components/certManager, components/externalDns,
+ * components/awsLoadBalancerController).
+ */
 function releaseOf(cfg: PlatformConfig, key: string): string | undefined {
   if (key === roleKeys.certManager) {
     return "cert-manager";
+  }
+  if (key === roleKeys.loadBalancerController) {
+    return LOAD_BALANCER_CONTROLLER_RELEASE;
   }
   const dns = cfg.externalDns.find((e) => roleKeys.externalDns(e.name) === key);
   return dns ? externalDnsReleaseName(dns.name) : undefined;
@@ -31,8 +44,11 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
   return {
     stack: cfg.stack,
     region: cfg.region,
+    partition: cfg.partition,
     clusterName: cfg.cluster.name,
     oidcProviderArn: cfg.cluster.mode === "existing" ? cfg.cluster.oidcProviderArn : undefined,
+    // components/cluster/clusterAccess.ts: a new cluster gets its provider, an existing one with createOidcProvider.
+    createsOidcProvider: cfg.cluster.mode === "new" || cfg.cluster.createOidcProvider,
     namespace: cfg.namespace,
     // The program's one role list (model/config.ts IdentityConfig.roles), each with its binding.
     roles: cfg.identity.roles.map((spec) => ({
@@ -60,6 +76,7 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       txtPrefix: e.txtPrefix,
       ingressClass: e.ingressClass,
       assumeRoleArn: e.assumeRole?.roleArn,
+      assumeRoleExternalId: e.assumeRole?.externalId,
     })),
     certManager: {
       namespace: cm.namespace,
@@ -71,5 +88,13 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       recursiveNameservers: [...cm.recursiveNameservers],
     },
     privateZones: cfg.dns.privateZones.map((z) => ({ name: z.name, zoneId: z.zoneId })),
+    loadBalancerController: {
+      mode: cfg.loadBalancerController.mode,
+      namespace: cfg.loadBalancerController.namespace,
+      serviceAccount: cfg.loadBalancerController.serviceAccount,
+      release: LOAD_BALANCER_CONTROLLER_RELEASE,
+      webhookService: WEBHOOK_SERVICE,
+    },
+    installsPodIdentityAgent: cfg.identity.installPodIdentityAgent,
   };
 }

@@ -1,9 +1,10 @@
 /**
- * `npm run doctor -- <stack> [--host <name>] [--json]`: why a name or a certificate does not work.
+ * `npm run doctor -- <stack> [--host <name>] [--json] [--dns-role ARN]`: why a name or a certificate does not work.
  *
  * Reads the stack's configuration with the program's own loader, inspects the live platform with the operator's
- * kubeconfig context and AWS credentials (read-only calls only), and prints findings root cause first, each with
- * the next command to run. Exits 1 when any finding is an error, 2 on bad usage or configuration.
+ * kubeconfig context and AWS credentials (read-only calls only; a central DNS account through a role assumed
+ * there), and prints findings root cause first, each with the next command to run, and which identity read what.
+ * Exits 1 when any finding is an error, 2 on bad usage or configuration.
  */
 import { collect, type CollectOptions } from "./collect";
 import { diagnose } from "./diagnose";
@@ -17,13 +18,15 @@ export interface DoctorArgs {
   json: boolean;
   stackFile?: string;
   nameservers?: string[];
+  /** A role to read the central DNS account's zones with, instead of the one each tool assumes. */
+  dnsRole?: string;
 }
 
 const USAGE =
-  "usage: npm run doctor -- <stack> [--host <name>] [--json] [--stack-file FILE] [--nameserver IP[:PORT]]...\n";
+  "usage: npm run doctor -- <stack> [--host <name>] [--json] [--stack-file FILE] [--nameserver IP[:PORT]]... [--dns-role ROLE_ARN]\n";
 
 export function parseArgs(argv: string[]): DoctorArgs | undefined {
-  const valued = ["--host", "--stack-file", "--nameserver"];
+  const valued = ["--host", "--stack-file", "--nameserver", "--dns-role"];
   const values = (name: string) => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
   const stack = argv.find((a, i) => !a.startsWith("--") && !valued.includes(argv[i - 1]));
   const unknown = argv.filter((a) => a.startsWith("--") && ![...valued, "--json"].includes(a));
@@ -37,18 +40,24 @@ export function parseArgs(argv: string[]): DoctorArgs | undefined {
     json: argv.includes("--json"),
     stackFile: values("--stack-file")[0],
     ...(nameservers.length ? { nameservers } : {}),
+    ...(values("--dns-role")[0] ? { dnsRole: values("--dns-role")[0] } : {}),
   };
 }
 
-function summary(exp: ExpectedPlatform, obs: Observed): string {
+/** What was checked; a count whose read failed says so instead of reading as zero. */
+export function summary(exp: ExpectedPlatform, obs: Observed): string {
   const k = obs.kubernetes;
+  const unread = (what: string) =>
+    obs.readErrors.some((e) => e.source.startsWith(`kubernetes ${what}`) || e.source === "kubernetes");
+  const count = (n: number, noun: string, what: string) =>
+    unread(what) ? `${noun} not read` : `${n} ${noun}`;
   return [
     `${exp.roles.length} roles`,
     `${exp.ingresses.length} ingress controllers`,
-    `${k.ingresses.length} ingresses`,
+    count(k.ingresses.length, "ingresses", "ingresses"),
     `${exp.externalDns.length} external-dns instances`,
-    `${k.clusterIssuers.length} issuers`,
-    `${k.certificates.length} certificates`,
+    count(k.clusterIssuers.length, "issuers", "clusterissuers"),
+    count(k.certificates.length, "certificates", "certificates"),
   ].join(", ");
 }
 
@@ -65,11 +74,12 @@ export async function runDoctor(args: DoctorArgs, opts: CollectOptions = {}): Pr
     ...opts,
     host: args.host,
     nameservers: opts.nameservers ?? args.nameservers,
+    dnsRole: opts.dnsRole ?? args.dnsRole,
   });
   const findings = diagnose(exp, obs, { host: args.host });
   const output = args.json
-    ? renderJson(args.stack, findings)
-    : renderText(args.stack, findings, summary(exp, obs));
+    ? renderJson(args.stack, findings, obs.readers)
+    : renderText(args.stack, findings, summary(exp, obs), obs.readers);
   return { findings, output, code: exitCode(findings) };
 }
 

@@ -45,6 +45,7 @@ export interface ExpectedExternalDns {
   readonly txtPrefix: string;
   readonly ingressClass: string;
   readonly assumeRoleArn?: string;
+  readonly assumeRoleExternalId?: string;
 }
 
 export interface ExpectedDns01Zone extends ExpectedZone {
@@ -62,12 +63,27 @@ export interface ExpectedCertManager {
   readonly recursiveNameservers: readonly string[];
 }
 
+/** The AWS Load Balancer Controller the ingress NLBs depend on (components/awsLoadBalancerController). */
+export interface ExpectedLoadBalancerController {
+  /** `install` (this stack's release), `existing` (one already runs), `none` (in-tree load balancers). */
+  readonly mode: "install" | "existing" | "none";
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Helm release; also the Deployment's name (the chart's fullname when the release contains the chart name). */
+  readonly release: string;
+  /** The chart's webhook Service, `<namePrefix>-webhook-service`. */
+  readonly webhookService: string;
+}
+
 export interface ExpectedPlatform {
   readonly stack: string;
   readonly region: string;
+  readonly partition: string;
   readonly clusterName: string;
   /** The cluster's IAM OIDC provider ARN when the stack pins it; otherwise the doctor asks EKS for the issuer. */
   readonly oidcProviderArn?: string;
+  /** The stack creates the OIDC provider (a new cluster, or `cluster.createOidcProvider`). */
+  readonly createsOidcProvider: boolean;
   readonly namespace: string;
   readonly roles: readonly ExpectedRole[];
   readonly ingresses: readonly ExpectedIngress[];
@@ -75,6 +91,9 @@ export interface ExpectedPlatform {
   readonly certManager: ExpectedCertManager;
   /** Private zones of the stack: they answer inside the VPC for their names. */
   readonly privateZones: readonly ExpectedZone[];
+  readonly loadBalancerController: ExpectedLoadBalancerController;
+  /** The stack installs the `eks-pod-identity-agent` add-on (it matters only when a role uses Pod Identity). */
+  readonly installsPodIdentityAgent: boolean;
 }
 
 // ---- what the doctor saw --------------------------------------------------------------------------------------
@@ -120,6 +139,17 @@ export interface Service {
   metadata: ObjectMeta;
   spec?: { type?: string };
   status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+export interface DaemonSet {
+  metadata: ObjectMeta;
+  status?: { desiredNumberScheduled?: number; numberReady?: number };
+}
+
+/** discovery.k8s.io/v1 EndpointSlice: the parts that say whether a Service has a ready backend. */
+export interface EndpointSlice {
+  metadata: ObjectMeta;
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
 }
 
 export interface Deployment {
@@ -196,6 +226,10 @@ export interface KubernetesObserved {
   serviceAccounts: ServiceAccount[];
   services: Service[];
   deployments: Deployment[];
+  /** DaemonSets in kube-system (a self-managed Pod Identity agent), read only when a role uses Pod Identity. */
+  daemonSets: DaemonSet[];
+  /** EndpointSlices of the load balancer controller's webhook Service. */
+  endpointSlices: EndpointSlice[];
   ingresses: Ingress[];
   ingressClasses: IngressClass[];
   events: KubeEvent[];
@@ -238,13 +272,50 @@ export interface HostedZone {
   private: boolean;
 }
 
+/** One iam:SimulatePrincipalPolicy question and IAM's answer. */
+export interface Simulation {
+  /** Name of the role whose policies were simulated. */
+  role: string;
+  action: string;
+  resource: string;
+  /** Context keys given, as the tool's request would carry them. */
+  context: Record<string, string[]>;
+  /** `allowed`, `explicitDeny` or `implicitDeny`. */
+  decision: string;
+  /** The statements that decided (for a deny, the denying one): policy ID, type and position. */
+  matched: string[];
+  /** The permissions boundary or an SCP did not allow it (IAM's decision details). */
+  blockedBy?: string;
+}
+
+/** A trust policy read in the DNS account through the role assumed there; null when it could not be read. */
+export interface CentralTrust {
+  roleArn: string;
+  trust: RoleObserved["trust"] | null;
+  /** Why it could not be read. */
+  error?: string;
+}
+
 export interface AwsObserved {
   /** By role name; null when IAM says NoSuchEntity. */
   roles: Record<string, RoleObserved | null>;
   /** The cluster's OIDC issuer URL from EKS, when the stack does not pin the provider. */
   oidcIssuer?: string;
-  /** EKS Pod Identity associations of the cluster (read only when a role is bound that way). */
-  podIdentityAssociations: { namespace: string; serviceAccount: string; roleArn: string }[];
+  /** The IAM OIDC provider (iam:GetOpenIDConnectProvider); null when IAM says NoSuchEntity, absent when not read. */
+  oidcProvider?: { arn: string; clientIds: string[] } | null;
+  /** EKS Pod Identity associations of the roles bound that way (filtered by namespace and service account). */
+  podIdentityAssociations: {
+    namespace: string;
+    serviceAccount: string;
+    roleArn: string;
+    targetRoleArn?: string;
+  }[];
+  /** The `eks-pod-identity-agent` add-on (DescribeAddon); null when the cluster has none; absent when not read. */
+  podIdentityAgentAddon?: { status: string; issues: string[] } | null;
+  /** Permission questions asked of IAM for the roles' tools. */
+  simulations: Simulation[];
+  /** Trusts of the DNS account's roles, read through the role assumed there. */
+  centralTrusts: CentralTrust[];
   hostedZones: HostedZone[];
   /** Record sets by hosted zone ID. */
   records: Record<string, RecordSet[]>;
@@ -273,7 +344,9 @@ export interface Observed {
   /** By URL. */
   http: Record<string, HttpAnswer>;
   /** Reads that failed: the doctor reports them instead of guessing. */
-  readErrors: { source: string; message: string }[];
+  readErrors: { source: string; message: string; identity?: string }[];
+  /** Which identity read what: the operator's own credentials, and each role assumed in another account. */
+  readers: { identity: string; reads: string[] }[];
 }
 
 // ---- what the doctor says -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { FINDING_ORDER, diagnose, ownerOf, ownershipTxtName } from "../../commands/doctor/diagnose";
+import { loadExpected } from "../../commands/doctor/expected";
 import { parseArgs } from "../../commands/doctor/index";
 import type { ExpectedPlatform, Finding, Observed } from "../../commands/doctor/model";
 import * as s from "./scenarios";
@@ -75,6 +76,10 @@ describe("doctor diagnosis", () => {
       ],
     );
     assert.match(findings[0].message, /platform-team@example\.com/);
+    assert.equal(
+      findings[0].next,
+      "pulumi config set --path certManager.email <a mailbox of your domain> -s fixture",
+    );
   });
 
   test("HTTP-01 blocked by an HTTPS redirect", () => {
@@ -152,6 +157,8 @@ describe("doctor diagnosis", () => {
       "kubernetes serviceaccounts in orders",
       "kubernetes services in platform",
       "kubernetes deployments in platform",
+      "kubernetes deployments in kube-system",
+      "kubernetes endpointslices in kube-system",
       "kubernetes ingresses",
       "kubernetes ingressclasses",
       "kubernetes events",
@@ -161,7 +168,8 @@ describe("doctor diagnosis", () => {
     const findings = diagnose(exp, obs);
     assert.deepEqual(
       findings.map((f) => [f.id, f.subject, f.next]),
-      [["read-failed", "Kubernetes (11 reads)", "kubectl auth can-i --list"]],
+      // Refused connections: the API server is not reachable, so the cluster's address is what to check.
+      [["read-failed", "Kubernetes (13 reads)", "kubectl cluster-info"]],
     );
     assert.match(findings[0].message, /kubernetes pods in platform, .*: connect ECONNREFUSED/);
   });
@@ -169,6 +177,25 @@ describe("doctor diagnosis", () => {
   test("--host limits the DNS and certificate checks to that name", () => {
     assert.deepEqual(run(s.recordOwnedByOtherInstance, "orders.dev.internal.example.com"), []);
     assert.equal(run(s.recordOwnedByOtherInstance, "www.dev.example.com")[0].id, "dns-record-owned-by-other");
+  });
+});
+
+describe("the load balancer controller in the expected platform", () => {
+  test("a stack that installs it: its role is checked like the others, with its release, namespace and webhook", () => {
+    const dev = loadExpected("dev");
+    assert.deepEqual(dev.loadBalancerController, {
+      mode: "install",
+      namespace: "kube-system",
+      serviceAccount: "aws-load-balancer-controller",
+      release: "aws-load-balancer-controller",
+      webhookService: "aws-load-balancer-webhook-service",
+    });
+    const role = dev.roles.find((r) => r.key === "aws-load-balancer-controller");
+    assert.deepEqual(role && [role.namespace, role.serviceAccount, role.release], [
+      "kube-system",
+      "aws-load-balancer-controller",
+      "aws-load-balancer-controller",
+    ]);
   });
 });
 
@@ -209,6 +236,11 @@ describe("doctor command line", () => {
         nameservers: ["9.9.9.9"],
       },
     );
+  });
+  test("--dns-role names the role to read the DNS account with", () => {
+    const role = "arn:aws:iam::222222222222:role/dns-readonly";
+    assert.equal(parseArgs(["prod", "--dns-role", role])?.dnsRole, role);
+    assert.equal(parseArgs(["prod", "--dns-role", role])?.stack, "prod");
   });
   test("no stack or an unknown flag is a usage error", () => {
     assert.equal(parseArgs(["--json"]), undefined);

@@ -6,7 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadExpected } from "../../commands/doctor/expected";
-import type { Challenge, ExpectedPlatform, Observed } from "../../commands/doctor/model";
+import { permissionQuestions } from "../../commands/doctor/collect/permissions";
+import type { Challenge, ExpectedPlatform, Observed, RoleObserved } from "../../commands/doctor/model";
+import { OPERATOR, type World } from "./aws";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 export const STACK_FILE = path.join(FIXTURES, "Pulumi.fixture.yaml");
@@ -305,5 +307,226 @@ export function dns01WriteDenied(obs: Observed): Observed {
     message:
       "Error presenting challenge: failed to change Route 53 record set: operation error Route 53: ChangeResourceRecordSets, https response error StatusCode: 403, api error AccessDenied: User: arn:aws:sts::111111111111:assumed-role/dev-cert-manager-platform/123 is not authorized to perform: route53:ChangeResourceRecordSets",
   });
+  return obs;
+}
+
+// ---- the stacks beside the fixture, and the worlds they run in ------------------------------------------------
+
+/** A stack file of the fixtures: `central` (public zone in a DNS account), `podidentity`, `chain` (both). */
+export const stackFileOf = (name: string) => path.join(FIXTURES, `Pulumi.${name}.yaml`);
+export const expectedOf = (name: string): ExpectedPlatform => loadExpected(name, stackFileOf(name));
+
+/** One scenario: the stack, what the doctor should observe, and the world around it the loopback servers serve. */
+export interface Case {
+  stack: string;
+  obs: Observed;
+  world?: World;
+}
+
+const DNS_ACCOUNT = "222222222222";
+export const EXTERNAL_DNS_CENTRAL_ROLE = `arn:aws:iam::${DNS_ACCOUNT}:role/dev-eks-external-dns`;
+export const CERT_MANAGER_CENTRAL_ROLE = `arn:aws:iam::${DNS_ACCOUNT}:role/dev-eks-cert-manager`;
+
+/** The IAM answers for every question the doctor asks a stack's roles: all allowed by the role's own policy. */
+function allowAll(stack: string): Observed["aws"]["simulations"] {
+  return permissionQuestions(expectedOf(stack)).map((q) => ({
+    ...q,
+    decision: "allowed",
+    matched: [`${q.role} (role) line 1, column 1`],
+  }));
+}
+
+function dnsAccountWorld(trusts?: Record<string, RoleObserved["trust"]>): World {
+  return {
+    dnsAccount: {
+      zoneIds: [PUBLIC_ZONE],
+      hostedZones: [{ id: PUBLIC_ZONE, name: "dev.example.com", private: false }],
+      roles: {
+        [EXTERNAL_DNS_CENTRAL_ROLE]: {
+          externalId: "dev-eks-platform",
+          trust: trusts?.[EXTERNAL_DNS_CENTRAL_ROLE],
+        },
+        [CERT_MANAGER_CENTRAL_ROLE]: { trust: trusts?.[CERT_MANAGER_CENTRAL_ROLE] },
+      },
+    },
+  };
+}
+
+/** Healthy, with the public zone in the DNS account: only a role assumed there lists its records. */
+export function centralHealthy(): Case {
+  const obs = healthy();
+  obs.aws.simulations = allowAll("central");
+  return { stack: "central", obs, world: dnsAccountWorld() };
+}
+
+/** Healthy, every role bound through EKS Pod Identity with its association and the agent add-on. */
+export function podIdentityHealthy(stack = "podidentity"): Case {
+  const obs = healthy();
+  for (const r of expectedOf(stack).roles) {
+    const role = obs.aws.roles[r.roleName];
+    if (!role) throw new Error(`fixture has no role ${r.roleName}`);
+    role.trust = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+        },
+      ],
+    };
+    obs.aws.podIdentityAssociations.push({
+      namespace: r.namespace,
+      serviceAccount: r.serviceAccount,
+      roleArn: role.arn,
+    });
+    for (const pod of obs.kubernetes.pods.filter(
+      (p) => p.metadata.namespace === r.namespace && p.spec.serviceAccountName === r.serviceAccount,
+    )) {
+      pod.spec.containers[0].env = [
+        { name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials" },
+      ];
+    }
+  }
+  delete obs.aws.oidcProvider;
+  obs.aws.podIdentityAgentAddon = { status: "ACTIVE", issues: [] };
+  obs.aws.simulations = allowAll(stack);
+  return { stack, obs };
+}
+
+/** Healthy chain: Pod Identity roles that assume the DNS account's roles, whose trusts allow sts:TagSession. */
+export function chainHealthy(actions = ["sts:AssumeRole", "sts:TagSession"]): Case {
+  const c = podIdentityHealthy("chain");
+  const trust = (source: string): RoleObserved["trust"] => ({
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${source}` }, Action: actions },
+    ],
+  });
+  const trusts = {
+    [EXTERNAL_DNS_CENTRAL_ROLE]: trust("dev-external-dns-central-platform"),
+    [CERT_MANAGER_CENTRAL_ROLE]: trust("dev-cert-manager-platform"),
+  };
+  c.obs.aws.centralTrusts = Object.entries(trusts).map(([roleArn, t]) => ({ roleArn, trust: t }));
+  return { ...c, world: dnsAccountWorld(trusts) };
+}
+
+/** The DNS account's role refuses the operator (its trust names only the cluster's role). */
+export function centralRoleRefused(): Case {
+  const c = centralHealthy();
+  const world = dnsAccountWorld();
+  if (world.dnsAccount) world.dnsAccount.roles = {};
+  delete c.obs.aws.records[PUBLIC_ZONE];
+  c.obs.aws.hostedZones = c.obs.aws.hostedZones.filter((z) => z.id !== PUBLIC_ZONE);
+  c.obs.readErrors = [
+    {
+      source: `sts assume role ${EXTERNAL_DNS_CENTRAL_ROLE}`,
+      message: `User: ${OPERATOR} is not authorized to perform: sts:AssumeRole on resource: ${EXTERNAL_DNS_CENTRAL_ROLE}`,
+      identity: OPERATOR,
+    },
+  ];
+  return { ...c, world };
+}
+
+/** A busy cluster: 250 other associations, and two empty pages before the one that holds this role's. */
+export function busyCluster(): Case {
+  const c = podIdentityHealthy();
+  return { ...c, world: { otherAssociations: 250, emptyPagesBefore: 2 } };
+}
+
+/** The team role's trust admits pods.eks.amazonaws.com for sts:AssumeRole only. */
+export function trustWithoutTagSession(c: Case): Case {
+  const role = c.obs.aws.roles["dev-orders-api-orders"];
+  if (role) role.trust.Statement[0].Action = ["sts:AssumeRole"];
+  return c;
+}
+
+/** No agent: no add-on and no DaemonSet. */
+export function agentMissing(c: Case): Case {
+  c.obs.aws.podIdentityAgentAddon = null;
+  return c;
+}
+
+/** No add-on, but a self-managed DaemonSet runs on every node. */
+export function agentSelfManaged(c: Case): Case {
+  c.obs.aws.podIdentityAgentAddon = null;
+  c.obs.kubernetes.daemonSets.push({
+    metadata: { name: "eks-pod-identity-agent", namespace: "kube-system" },
+    status: { desiredNumberScheduled: 3, numberReady: 3 },
+  });
+  return c;
+}
+
+/** The cluster-side role may assume the DNS account's role but not tag the session. */
+export function chainTagSessionDenied(c: Case): Case {
+  const s = c.obs.aws.simulations.find(
+    (x) => x.role === "dev-external-dns-central-platform" && x.action === "sts:TagSession",
+  );
+  if (!s) throw new Error("no sts:TagSession question");
+  Object.assign(s, { decision: "implicitDeny", matched: [] });
+  return c;
+}
+
+/** The DNS account's roles may not read their own trust. */
+export function chainTrustUnreadable(c: Case): Case {
+  const world = dnsAccountWorld();
+  c.obs.aws.centralTrusts = c.obs.aws.centralTrusts.map((t) => {
+    const as = `arn:aws:sts::${DNS_ACCOUNT}:assumed-role/${t.roleArn.split("/").pop() ?? ""}/eks-platform-doctor`;
+    return {
+      roleArn: t.roleArn,
+      trust: null,
+      error: `${as} may not read it: User: ${as} is not authorized to perform: iam:GetRole`,
+    };
+  });
+  return { ...c, world };
+}
+
+/** IAM has no OIDC provider for the cluster. */
+export function oidcProviderMissing(obs: Observed): Observed {
+  obs.aws.oidcProvider = null;
+  return obs;
+}
+
+/** A statement of the cert-manager role's policies denies UPSERT of its TXT records. */
+export function acmeWriteDeniedByStatement(obs: Observed): Observed {
+  const s = obs.aws.simulations.find(
+    (x) =>
+      x.role === "dev-cert-manager-platform" &&
+      x.action === "route53:ChangeResourceRecordSets" &&
+      x.context["route53:ChangeResourceRecordSetsActions"]?.[0] === "UPSERT",
+  );
+  if (!s) throw new Error("no ChangeResourceRecordSets question");
+  Object.assign(s, {
+    decision: "explicitDeny",
+    matched: ["deny-public-zone-writes (user-managed) line 4, column 5"],
+  });
+  return obs;
+}
+
+/** The load balancer controller has no ready pod (and so its webhook has no endpoint). */
+export function lbControllerDown(obs: Observed): Observed {
+  const d = find(
+    obs.kubernetes.deployments,
+    (x) => x.metadata.name === "aws-load-balancer-controller",
+    "controller",
+  );
+  d.status = { replicas: 2, readyReplicas: 0, availableReplicas: 0 };
+  obs.kubernetes.endpointSlices[0].endpoints = (obs.kubernetes.endpointSlices[0].endpoints ?? []).map(
+    (e) => ({
+      ...e,
+      conditions: { ready: false },
+    }),
+  );
+  return obs;
+}
+
+/** The controller's pods are ready but its webhook Service has no ready endpoint (a selector or port mismatch). */
+export function webhookWithoutEndpoints(obs: Observed): Observed {
+  obs.kubernetes.endpointSlices = [];
+  return obs;
+}
+
+/** The cluster's own controller runs without a workload role (no IRSA, no Pod Identity variables). */
+export function lbControllerWithoutRole(obs: Observed): Observed {
+  const pod = find(obs.kubernetes.pods, (p) => p.metadata.namespace === "kube-system", "controller pod");
+  pod.spec.containers[0].env = [];
   return obs;
 }

@@ -8,16 +8,9 @@ import * as dgram from "node:dgram";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { GetRoleCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
-import {
-  ListHostedZonesCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from "@aws-sdk/client-route-53";
-import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
 import * as dnsPacket from "dns-packet";
 import type { KubernetesObserved, Observed } from "../../commands/doctor/model";
+import { awsClients, type World } from "./aws";
 
 export interface Server {
   port: number;
@@ -45,6 +38,12 @@ const ROUTES: [RegExp, Kind, string][] = [
   [/^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts$/, "serviceAccounts", "ServiceAccountList"],
   [/^\/api\/v1\/namespaces\/([^/]+)\/services$/, "services", "ServiceList"],
   [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/, "deployments", "DeploymentList"],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/daemonsets$/, "daemonSets", "DaemonSetList"],
+  [
+    /^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/([^/]+)\/endpointslices$/,
+    "endpointSlices",
+    "EndpointSliceList",
+  ],
   [/^\/apis\/networking\.k8s\.io\/v1\/ingresses$/, "ingresses", "IngressList"],
   [/^\/apis\/networking\.k8s\.io\/v1\/ingressclasses$/, "ingressClasses", "IngressClassList"],
   [/^\/api\/v1\/events$/, "events", "EventList"],
@@ -163,79 +162,10 @@ export function startHttp01(obs: Observed): Promise<Server> {
   return listen(server, requests);
 }
 
-/** The SDK clients, answered from the recording by aws-sdk-client-mock; `sent` lists the commands sent. */
-export function awsClients(obs: Observed) {
-  const iam = new IAMClient({ region: "eu-west-1" });
-  const route53 = new Route53Client({ region: "eu-west-1" });
-  const eks = new EKSClient({ region: "eu-west-1" });
-  const iamMock = mockClient(iam);
-  const r53Mock = mockClient(route53);
-  const eksMock = mockClient(eks);
-  iamMock.on(GetRoleCommand).callsFake((input: { RoleName: string }) => {
-    const role = obs.aws.roles[input.RoleName];
-    if (!role) {
-      throw new NoSuchEntityException({
-        message: `The role with name ${input.RoleName} cannot be found.`,
-        $metadata: {},
-      });
-    }
-    return {
-      Role: {
-        RoleName: input.RoleName,
-        Path: "/",
-        RoleId: "AROAEXAMPLEEXAMPLE0001",
-        Arn: role.arn,
-        CreateDate: new Date(role.createDate),
-        // IAM returns the trust URL-encoded.
-        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.trust)),
-        ...(role.lastUsed
-          ? { RoleLastUsed: { LastUsedDate: new Date(role.lastUsed), Region: "eu-west-1" } }
-          : {}),
-      },
-    };
-  });
-  r53Mock.on(ListHostedZonesCommand).resolves({
-    HostedZones: obs.aws.hostedZones.map((z) => ({
-      Id: `/hostedzone/${z.id}`,
-      Name: `${z.name}.`,
-      CallerReference: z.id,
-      Config: { PrivateZone: z.private },
-    })),
-    IsTruncated: false,
-    Marker: "",
-    MaxItems: 100,
-  });
-  r53Mock.on(ListResourceRecordSetsCommand).callsFake((input: { HostedZoneId: string }) => ({
-    IsTruncated: false,
-    MaxItems: 300,
-    ResourceRecordSets: (obs.aws.records[input.HostedZoneId] ?? []).map((r) => ({
-      Name: `${r.name.replace(/^\*/, "\\052")}.`,
-      Type: r.type,
-      ...(r.aliasTarget
-        ? {
-            AliasTarget: {
-              DNSName: `${r.aliasTarget}.`,
-              HostedZoneId: "Z2IFOLAFXWLO4F",
-              EvaluateTargetHealth: true,
-            },
-          }
-        : { TTL: 300, ResourceRecords: r.values.map((v) => ({ Value: r.type === "TXT" ? `"${v}"` : v })) }),
-    })),
-  }));
-  eksMock.on(DescribeClusterCommand).resolves({
-    cluster: { name: "dev-eks", identity: { oidc: { issuer: obs.aws.oidcIssuer } } },
-  });
-  const sent = () =>
-    [iamMock, r53Mock, eksMock].flatMap((m) =>
-      m.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name),
-    );
-  return { iam, route53, eks, sent, restore: () => [iamMock, r53Mock, eksMock].forEach((m) => m.restore()) };
-}
-
-/** All loopback servers and clients for one recording. */
-export async function platform(obs: Observed) {
+/** All loopback servers and clients for one recording, in the world around it (another account, a busy cluster). */
+export async function platform(obs: Observed, world: World = {}) {
   const [kube, dns, web] = await Promise.all([startKubeApi(obs), startDns(obs), startHttp01(obs)]);
-  const aws = awsClients(obs);
+  const aws = awsClients(obs, world);
   return {
     kube,
     dns,
@@ -246,6 +176,8 @@ export async function platform(obs: Observed) {
       iam: aws.iam,
       route53: aws.route53,
       eks: aws.eks,
+      sts: aws.sts,
+      assumed: aws.assumed,
       nameservers: [`127.0.0.1:${dns.port}`],
       http01Port: web.port,
       timeoutMs: 1000,
