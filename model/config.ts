@@ -51,7 +51,22 @@ export type ClusterConfig =
       readonly subnetIds?: readonly string[];
       readonly instanceType: string;
       readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+      /** Who may reach the cluster besides its creator: EKS access entries, by key. */
+      readonly accessEntries: readonly ClusterAccessEntry[];
     };
+
+/** One EKS access entry of a cluster this stack creates. */
+export interface ClusterAccessEntry {
+  /** The entry's key in `cluster.accessEntries`. */
+  readonly key: string;
+  readonly principalArn: string;
+  /** ARN of the EKS access policy to associate, in the cluster's partition; undefined for groups only. */
+  readonly policyArn?: string;
+  /** The policy's scope: these namespaces, or the whole cluster when undefined. */
+  readonly namespaces?: readonly string[];
+  /** Kubernetes groups the principal is mapped to, for the stack owner's own RBAC bindings. */
+  readonly kubernetesGroups?: readonly string[];
+}
 
 export interface DnsConfig {
   readonly privateZones: readonly Zone[];

@@ -156,6 +156,7 @@ function invokeResult(
   token: string,
   inputs: Record<string, unknown>,
   region: string,
+  missing: readonly string[],
 ): Record<string, unknown> {
   const partition = partitionOf(region);
   const dnsSuffix = dnsSuffixOf(partition);
@@ -172,11 +173,21 @@ function invokeResult(
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }
-    case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+    case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
+      // Looked up by URL (with or without https://) or ARN; the provider answers a missing one with
+      // NotFound ("couldn't find resource"): terraform-provider-aws openid_connect_provider_data_source.go.
+      const url = (typeof inputs.url === "string" ? inputs.url : "").replace(/^https:\/\//, "");
+      if (missing.includes(token)) {
+        throw new Error(
+          `reading IAM OIDC Provider (${String(inputs.url ?? inputs.arn)}): couldn't find resource`,
+        );
+      }
       return {
-        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url)}`,
-        url: inputs.url,
+        arn: inputs.arn ?? `arn:${partition}:iam::(account-id):oidc-provider/${url}`,
+        url,
+        clientIdLists: ["sts.amazonaws.com"],
       };
+    }
     default:
       throw new Error(
         `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/harness.ts what it returns`,
@@ -211,12 +222,21 @@ export interface RunOptions {
   /** Full config map; default: the stack file's. */
   config?: Record<string, string>;
   secretKeys?: string[];
-  /** Stack file to read instead of `Pulumi.<stack>.yaml` in the project. */
+  /**
+   * Stack file to read instead of `Pulumi.<stack>.yaml` in the project; with `config`, the file whose `secure:`
+   * positions the program reads (stacks/secrets.ts).
+   */
   stackFile?: string;
   /** Outputs of the stacks the program references (`StackReference` name -> outputs). */
   stackReferences?: Record<string, Record<string, unknown>>;
   /** Program to load; default: the project's index.ts. */
   program?: string;
+  /**
+   * Invoke tokens whose look-up finds nothing in the account, answered as the provider answers a missing object
+   * (e.g. `aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider`: the cluster has no IAM OIDC provider).
+   * Default: none; every look-up finds its object.
+   */
+  missing?: readonly string[];
   project?: string;
 }
 
@@ -420,7 +440,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
       call(args: pulumi.runtime.MockCallArgs) {
         invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
         try {
-          return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+          return invokeResult(args.token, args.inputs as Record<string, unknown>, region, opts.missing ?? []);
         } catch (err) {
           throw asRpcError(err);
         }
@@ -431,6 +451,12 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // The stack file whose `secure:` positions say which values are secret (index.ts reads it; under the CLI, and
+  // here when the caller gives the config and no file, that is Pulumi.<stack>.yaml in the working directory).
+  const stackFile =
+    opts.stackFile ?? (opts.config ? undefined : path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
+  if (stackFile) process.env.EKS_PLATFORM_STACK_FILE = stackFile;
+  else delete process.env.EKS_PLATFORM_STACK_FILE;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;

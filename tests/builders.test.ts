@@ -211,15 +211,9 @@ describe("IAM documents", () => {
   test("external-dns in this account: writes only its zones; ListHostedZones has no resource type", () => {
     assert.deepEqual(externalDnsPolicy(edns(), "aws").Statement, [
       {
-        Sid: "WriteOwnZones",
+        Sid: "ManageOwnZones",
         Effect: "Allow",
-        Action: ["route53:ChangeResourceRecordSets"],
-        Resource: ["arn:aws:route53:::hostedzone/Z1", "arn:aws:route53:::hostedzone/Z2"],
-      },
-      {
-        Sid: "ReadOwnZones",
-        Effect: "Allow",
-        Action: ["route53:ListResourceRecordSets"],
+        Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
         Resource: ["arn:aws:route53:::hostedzone/Z1", "arn:aws:route53:::hostedzone/Z2"],
       },
       { Sid: "DiscoverZones", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },

@@ -30,9 +30,13 @@ const DNS_ROLE = "arn:aws:iam::222222222222:role/prod-eks-external-dns";
 const CM_ROLE = "arn:aws:iam::222222222222:role/prod-eks-cert-manager";
 
 describe("prod stack", () => {
-  test("derives the OIDC provider from the cluster look-up: one AWS call in a preview", () => {
+  test("looks the OIDC provider up by the cluster's issuer: two AWS calls in a preview", () => {
     assert.deepEqual(prod.invokes, [
       { token: "aws:eks/getCluster:getCluster", inputs: { name: "prod-eks" } },
+      {
+        token: "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
+        inputs: { url: `https://${ISSUER}` },
+      },
     ]);
     assert.equal(
       resourcesOfType(prod, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length,
@@ -42,7 +46,7 @@ describe("prod stack", () => {
     assertOneKubernetesProvider(prod);
   });
 
-  test("every IAM role is protected, bounded and trusts the derived provider for one service account", () => {
+  test("every IAM role is protected, bounded and trusts the looked-up provider for one service account", () => {
     const roles = resourcesOfType(prod, T.role);
     assert.deepEqual(roles.map((r) => r.name).sort(), [
       "prod-cert-manager-platform",

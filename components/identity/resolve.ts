@@ -4,21 +4,12 @@
  */
 import type { CoreConfig, IdentityConfig, PolicyStatement, WorkloadRoleSpec } from "../../model/config";
 import { commonDefaults } from "../../model/defaults";
-import { EXTERNAL_DNS_INSTANCES } from "../../model/enums";
 import { isReadOnlyAction, isServiceWildcardAction, isWildcardResource } from "../../model/iamActions";
-import { IAM_ROLE_NAME_MAX, roleKeys, workloadRoleName } from "../../model/naming";
+import { IAM_ROLE_NAME_MAX, workloadRoleName } from "../../model/naming";
 import type { Problems } from "../../model/problems";
 import type { RoleRequest } from "../addOn";
 import { extraRolePolicy } from "./policies";
 import type { IamInput, StatementInput } from "./schema";
-
-/** Keys the add-ons' roles use (model/naming.ts); a team's role may not take one. */
-export const BUILT_IN_ROLE_KEYS: readonly string[] = [
-  roleKeys.certManager,
-  ...EXTERNAL_DNS_INSTANCES.map(roleKeys.externalDns),
-  roleKeys.ecrOperator,
-  roleKeys.loadBalancerController,
-];
 
 function toStatement(s: StatementInput): PolicyStatement {
   return {
@@ -30,20 +21,21 @@ function toStatement(s: StatementInput): PolicyStatement {
   };
 }
 
-/** Teams' roles from `iam.extraRoles`, with their statements checked for least privilege. */
+/**
+ * Teams' roles from `iam.extraRoles`, with their statements checked for least privilege. `builtIn` holds the
+ * add-ons' role keys (components/addOns.ts `builtInRoleKeys`), which a team's role may not take.
+ */
 export function extraRoleRequests(
   input: IamInput | undefined,
   core: CoreConfig,
   problems: Problems,
+  builtIn: readonly string[],
 ): RoleRequest[] {
   return Object.entries(input?.extraRoles ?? {}).map(([key, role]) => {
     const statements = role.statements.map(toStatement);
     checkStatements(`iam.extraRoles.${key}`, statements, problems);
-    if (BUILT_IN_ROLE_KEYS.includes(key)) {
-      problems.add(
-        `iam.extraRoles.${key}`,
-        `a key other than the built-in roles (${BUILT_IN_ROLE_KEYS.join(", ")})`,
-      );
+    if (builtIn.includes(key)) {
+      problems.add(`iam.extraRoles.${key}`, `a key other than the built-in roles (${builtIn.join(", ")})`);
     }
     return {
       key,

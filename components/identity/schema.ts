@@ -66,12 +66,7 @@ export const iamSchema = z
       .describe(
         "How pods get their roles: `irsa` (the cluster's OIDC provider trusts the service account, which is annotated with the role ARN) or `pod-identity` (EKS Pod Identity: an association binds the role to the service account; no OIDC provider needed). Default: irsa.",
       ),
-    roleBindings: z
-      .record(k8sName, z.enum(BINDINGS))
-      .optional()
-      .describe(
-        "Binding per role key (`cert-manager`, `external-dns-private`, `external-dns-central`, `ecr-operator`, a team's key), overriding `binding`: the way to move one role at a time. Default: none.",
-      ),
+    roleBindings: z.record(k8sName, z.enum(BINDINGS)).optional().describe(roleBindingsDescription([])),
     keepIrsaTrust: z
       .boolean()
       .optional()
@@ -86,6 +81,15 @@ export const iamSchema = z
       ),
   })
   .describe("IAM settings for the workload roles (IRSA or EKS Pod Identity).");
+
+/**
+ * The reference text of `iam.roleBindings`, naming the built-in role keys: stacks/schema.ts gives it the add-ons'
+ * keys (components/addOns.ts `builtInRoleKeys`), so the reference lists every add-on's role.
+ */
+export function roleBindingsDescription(builtInRoleKeys: readonly string[]): string {
+  const keys = [...builtInRoleKeys.map((k) => `\`${k}\``), "a team's key"].join(", ");
+  return `Binding per role key (${keys}), overriding \`binding\`: the way to move one role at a time. Default: none.`;
+}
 
 export type IamInput = z.infer<typeof iamSchema>;
 export type StatementInput = z.infer<typeof statement>;
