@@ -8,16 +8,16 @@
  *
  * Sources of the action lists (the IAM action of an AWS API operation has the operation's name, AWS Service
  * Authorization Reference):
- * - which API calls each resource makes: terraform-provider-aws (under @pulumi/aws) internal/service/iam/role.go
- *   (create CreateRole; read GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies; update
- *   UpdateAssumeRolePolicy, UpdateRoleDescription, UpdateRole, Tag/UntagRole; delete ListInstanceProfilesForRole,
- *   RemoveRoleFromInstanceProfile, DetachRolePolicy, DeleteRole); policy.go, role_policy_attachment.go,
- *   openid_connect_provider.go, eks/addon.go, eks/pod_identity_association.go, eks/cluster.go, ec2, autoscaling
- *   and iam/instance_profile.go by the same pattern (Create/Describe/Update/Delete/Tag of the named object);
+ * - which API calls each resource makes: read in terraform-provider-aws (under @pulumi/aws) for
+ *   internal/service/iam/role.go (create CreateRole; read GetRole, ListRolePolicies, ListAttachedRolePolicies;
+ *   update UpdateAssumeRolePolicy, UpdateRoleDescription, UpdateRole, Tag/UntagRole; delete
+ *   ListInstanceProfilesForRole, RemoveRoleFromInstanceProfile, DetachRolePolicy, DeleteRole) and
+ *   iam/openid_connect_provider_data_source.go (below). The other types' lists follow the API's operations for the
+ *   object (Create/Describe/Update/Delete/Tag/Untag) and were not checked call by call against their source files;
  * - what a created cluster contains: @pulumi/eks v4.3.0 nodejs/eks/cluster/cluster.ts (service role and
  *   attachments, cluster security group and rules, aws.eks.Cluster, kube-proxy/vpc-cni/coredns add-ons, instance
- *   role and profile, OIDC provider, aws-auth ConfigMap, access entries), nodes/nodegroup.ts (createNodeGroupV2: node security
- *   group, LaunchTemplate, autoscaling Group, AMI from SSM), addons/cni-addon.ts (getAddonVersion);
+ *   role and profile, OIDC provider, aws-auth ConfigMap, access entries), nodes/nodegroup.ts (createNodeGroupV2:
+ *   node security group, LaunchTemplate, autoscaling Group, AMI from SSM), addons/cni-addon.ts (getAddonVersion);
  * - iam:PassRole: eks:CreateCluster passes the cluster role, eks:CreatePodIdentityAssociation the workload role,
  *   an Auto Scaling group the instance profile's role (EKS user guide, pod-id-association; IAM user guide,
  *   id_roles_use_passrole).
