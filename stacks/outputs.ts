@@ -49,6 +49,7 @@ export const outputContract = {
     .describe(
       "Since 1.2. When the internal CA certificate expires (RFC 3339); a `pulumi up` in its last 30 days renews it with the same key.",
     ),
+  /** @deprecated Since contract 1.1: read `workloadRoleArns` (the same values). */
   irsaRoleArns: byKey(z.string()).describe(
     "Deprecated since 1.1, read `workloadRoleArns` (the same values): role ARN by role key, whatever the role's binding.",
   ),

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaAnnotations, platformOutputs } from "eks-platform-contract";
+import { irsaAnnotations, platformOutputs } from "@acme/eks-platform-contract";
 
 const config = new pulumi.Config();
 const platform = platformOutputs(config.require("platformStack"));
