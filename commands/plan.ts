@@ -1,6 +1,6 @@
 /**
  * Offline plan: `npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE] [--config-file FILE]...
- * [--set KEY=VALUE]...`.
+ * [--set KEY=VALUE]...`; `--help` describes each option, and an unknown option is an error (exit 2).
  *
  * `secure:` values, nested ones included, cannot be decrypted offline: they show as `[secret]` and are not
  * checked against their formats. Pulumi ESC imports (`environment:`) are not resolved; the plan says so, and
@@ -14,6 +14,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramFailed, ROOT, runProgram, type Capture } from "../offline/harness";
 import { environmentsNote, planConfig } from "./plan-config";
@@ -36,32 +37,95 @@ const PROCESS_IO: PlanIo = {
  * `npm run plan -- <argv>`: returns the exit code. The command line calls it once; tests call it in their own
  * process (runProgram queues concurrent runs), which prints and writes exactly what the command would.
  */
-export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Promise<number> {
-  const option = (name: string): string | undefined => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const repeated = (name: string): string[] => argv.flatMap((a, i) => (argv[i - 1] === name ? [a] : []));
-  const withValue = ["--out", "--stack-file", "--config-file", "--set"];
-  const outDir = option("--out") ?? path.join(ROOT, "plan");
-  const stackFile = option("--stack-file");
-  const quiet = argv.includes("--quiet");
-  const verbose = argv.includes("--verbose");
-  const stack = argv.find((a, i) => !a.startsWith("--") && !withValue.includes(argv[i - 1]));
-  if (!stack) {
-    io.err(
-      "usage: npm run plan -- <stack> [--verbose] [--out DIR] [--quiet] [--stack-file FILE] [--config-file FILE]... [--set KEY=VALUE]...\n",
-    );
-    return 2;
+/** The options `npm run plan` takes, for util.parseArgs; USAGE lists each one. */
+const OPTIONS = {
+  verbose: { type: "boolean" },
+  quiet: { type: "boolean" },
+  out: { type: "string" },
+  "stack-file": { type: "string" },
+  "config-file": { type: "string", multiple: true },
+  set: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const USAGE = `usage: npm run plan -- <stack> [options]
+
+Plans one stack offline: the program with Pulumi.<stack>.yaml under Pulumi's mocks, no cloud or cluster contacted.
+Prints a summary and writes the JSON plan to plan/<stack>.json.
+
+Options:
+  --verbose            print everything: the resource tree, IAM documents, Helm values, dependencies, look-ups
+  --quiet              print only where the JSON plan was written
+  --out DIR            write the JSON plan to DIR/<stack>.json instead of plan/<stack>.json
+  --stack-file FILE    read the stack's configuration from FILE instead of Pulumi.<stack>.yaml
+  --config-file FILE   a file with a config: map, as in a stack file, over the stack file's (repeatable)
+  --set KEY=VALUE      one configuration key over everything else, JSON for a structured key (repeatable)
+  -h, --help           print this help
+`;
+
+/** The command line read: what to plan, or the exit code and text to stop with (help, a usage error). */
+export type PlanArgs =
+  | {
+      stack: string;
+      outDir: string;
+      stackFile?: string;
+      configFiles: string[];
+      sets: string[];
+      quiet: boolean;
+      verbose: boolean;
+    }
+  | { exit: 0 | 2; text: string };
+
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs names the option (unknown, or missing its value); the usage says what there is.
+    const message = err instanceof Error ? err.message : String(err);
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    return { exit: 2, text: `${unknown ? `unknown option ${unknown}` : message}\n\n${USAGE}` };
   }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return { exit: 0, text: USAGE };
+  }
+  if (positionals.length !== 1) {
+    const got = positionals.length
+      ? `got ${positionals.length} (${positionals.join(", ")}): run it once per stack`
+      : "none given";
+    return { exit: 2, text: `npm run plan takes one stack; ${got}\n\n${USAGE}` };
+  }
+  return {
+    stack: positionals[0],
+    outDir: values.out ?? path.join(ROOT, "plan"),
+    stackFile: values["stack-file"],
+    configFiles: values["config-file"] ?? [],
+    sets: values.set ?? [],
+    quiet: values.quiet ?? false,
+    verbose: values.verbose ?? false,
+  };
+}
+
+/**
+ * `npm run plan -- <argv>`: returns the exit code. The command line calls it once; tests call it in their own
+ * process (runProgram queues concurrent runs), which prints and writes exactly what the command would.
+ */
+export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Promise<number> {
+  const args = parsePlanArgs(argv);
+  if ("exit" in args) {
+    (args.exit === 0 ? io.out : io.err)(args.text);
+    return args.exit;
+  }
+  const { stack, outDir, stackFile, quiet, verbose } = args;
   let capture: Capture;
   let note = "";
   try {
     const given = planConfig(
       stack,
       stackFile && path.resolve(stackFile),
-      repeated("--config-file").map((f) => path.resolve(f)),
-      repeated("--set"),
+      args.configFiles.map((f) => path.resolve(f)),
+      args.sets,
     );
     note = environmentsNote(given.environments);
     capture = await runProgram({ stack, config: given.config, secretKeys: given.secretKeys });

@@ -191,7 +191,10 @@ describe("plan command", () => {
       new RegExp(`no stack file Pulumi\\.no-such-stack\\.yaml; stacks here: ${STACKS.join(", ")}`),
     );
     assert.equal(runs.usage.code, 2);
-    assert.match(runs.usage.stderr, /^usage: npm run plan -- <stack>/);
+    assert.match(
+      runs.usage.stderr,
+      /^npm run plan takes one stack; none given\n\nusage: npm run plan -- <stack>/,
+    );
   });
 });
 
@@ -216,4 +219,80 @@ test("a stack file that is not valid YAML is named with the line and column of t
   assert.equal(run.code, 1);
   assert.ok(run.stderr.startsWith(`${file}:6:`), run.stderr);
   assert.match(run.stderr, /not valid YAML: /);
+});
+
+describe("plan command line", () => {
+  const FLAGS = ["--verbose", "--quiet", "--out", "--stack-file", "--config-file", "--set", "--help"];
+
+  test("--help and -h list every option, exit 0 and plan nothing", async () => {
+    for (const help of ["--help", "-h"]) {
+      const run = await runPlan([help]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^usage: npm run plan -- <stack> \[options\]/);
+      for (const flag of FLAGS) {
+        assert.match(run.stdout, new RegExp(`^ {2}(-h, )?${flag}\\b`, "m"), `${help}: ${flag}`);
+      }
+      assert.doesNotMatch(run.stdout + run.stderr, /Pulumi\.-h\.yaml|no stack file/);
+    }
+    // With a stack too, help wins: nothing is planned.
+    const run = await runPlan(["dev", "--help", "--out", path.join(out, "help")]);
+    assert.equal(run.code, 0);
+    assert.equal(fs.existsSync(path.join(out, "help")), false);
+  });
+
+  test("every option the help lists is one the command takes", async () => {
+    const help = (await runPlan(["--help"])).stdout;
+    const listed = [...help.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    assert.deepEqual([...listed].sort(), [...FLAGS].sort());
+    for (const flag of listed.filter((f) => f !== "--help")) {
+      const withValue = ["--out", "--stack-file", "--config-file", "--set"].includes(flag);
+      // A stack that does not exist: the options are read, then the stack file is not found (exit 1, not 2).
+      const run = await runPlan(["no-such-stack", flag, ...(withValue ? ["x=y"] : [])]);
+      assert.equal(run.code, 1, `${flag}: ${run.stderr}`);
+    }
+  });
+
+  test("an unknown option is an error with the usage, not ignored", async () => {
+    for (const bad of [
+      ["dev", "--verbos"],
+      ["dev", "-v"],
+      ["--stack", "dev"],
+    ]) {
+      const run = await runPlan(bad);
+      assert.equal(run.code, 2, bad.join(" "));
+      assert.match(run.stderr, new RegExp(`^unknown option ${bad.find((a) => a.startsWith("-"))}\n`));
+      assert.match(run.stderr, /\nusage: npm run plan -- <stack>/);
+      assert.equal(run.stdout, "");
+    }
+  });
+
+  test("more than one stack: says it takes one, plans none", async () => {
+    const run = await runPlan(["dev", "prod", "--out", path.join(out, "two")]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^npm run plan takes one stack; got 2 \(dev, prod\): run it once per stack/);
+    assert.equal(fs.existsSync(path.join(out, "two")), false);
+  });
+
+  test("an option without its value is an error", async () => {
+    const run = await runPlan(["dev", "--out"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--out/);
+  });
+});
+
+describe("the other commands' command lines", () => {
+  for (const [script, name] of [
+    ["commands/stacks.ts", "stacks"],
+    ["commands/plan-diff-rev.ts", "plan:diff"],
+  ]) {
+    test(`npm run ${name}: -h prints the usage, an unknown option exits 2`, async () => {
+      const help = await runTool(script, ["-h"]);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^usage: npm run ${name}`));
+      const bad = await runTool(script, ["--bogus"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--bogus/);
+      assert.match(bad.stderr, new RegExp(`usage: npm run ${name}`));
+    });
+  }
 });
