@@ -204,6 +204,7 @@ describe("Pulumi.yaml template (pulumi new)", () => {
 });
 
 describe("npm test on an old Node.js", () => {
+  const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
   test("names the version it needs and how to switch, instead of failing on a glob", () => {
     const problem = nodeVersionProblem("v20.20.2", ">=22.18");
     assert.match(problem ?? "", /needs Node\.js >=22\.18 .*this is Node\.js v20\.20\.2/);
@@ -217,10 +218,46 @@ describe("npm test on an old Node.js", () => {
     assert.match(nodeVersionProblem("v21.9.0", ">=22") ?? "", /needs Node\.js >=22 /);
   });
 
-  test("npm test and npm run test:unit check the version first", () => {
-    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
-    for (const name of ["test", "test:unit"]) {
+  const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+  const COMMANDS = ["plan", "plan:diff", "stacks", "doctor"];
+
+  test("npm test, npm run test:unit and the commands people run check the version first", () => {
+    for (const name of ["test", "test:unit", ...COMMANDS]) {
       assert.match(scripts[name], /^node --import tsx runtime\/node-version\.ts && /, name);
     }
   });
+
+  /** A Node.js on this machine that the engines exclude (such as a distribution's Node 20), if there is one. */
+  const oldNode = [
+    ...(spawnSync("which", ["-a", "node"], { encoding: "utf8" }).stdout ?? "").split("\n"),
+    "/usr/bin/node",
+    "/usr/local/bin/node",
+  ]
+    .filter((f) => f && fs.existsSync(f))
+    .map((file) => ({ file, version: spawnSync(file, ["--version"], { encoding: "utf8" }).stdout.trim() }))
+    .find((n) => nodeVersionProblem(n.version, engines) !== undefined);
+
+  test(
+    "on an older Node.js, npm run plan, plan:diff, stacks and doctor print the version message",
+    { skip: oldNode ? false : "no Node.js older than the engines on this machine" },
+    () => {
+      // What `npm run <name> -- dev` does: the script, run by sh in the project, with that node first in PATH.
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "old-node-"));
+      try {
+        fs.symlinkSync(oldNode!.file, path.join(bin, "node"));
+        for (const name of COMMANDS) {
+          const run = spawnSync("sh", ["-c", `${scripts[name]} dev`], {
+            cwd: ROOT,
+            env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+            encoding: "utf8",
+          });
+          assert.equal(run.status, 1, name);
+          assert.equal(run.stderr, `${nodeVersionProblem(oldNode!.version, engines)}\n`, name);
+          assert.doesNotMatch(run.stderr, /SyntaxError/, name);
+        }
+      } finally {
+        fs.rmSync(bin, { recursive: true, force: true });
+      }
+    },
+  );
 });
