@@ -152,6 +152,114 @@ describe("configuration reference", () => {
   });
 });
 
+/** Every fenced block of a markdown text: its language, its text, and the prose just before it. */
+function codeBlocks(markdown: string): { lang: string; body: string; before: string }[] {
+  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1],
+    body: m[2],
+    before: markdown.slice(0, m.index).trimEnd().split("\n\n").at(-1) ?? "",
+  }));
+}
+
+/** A section (`## heading` to the next `## `) of a markdown text. */
+function section(markdown: string, heading: string): string {
+  const found = markdown.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  assert.ok(found, `a "## ${heading}" section`);
+  return found;
+}
+
+/** A fresh copy of the repository: the files git tracks or would track, as the working tree has them. */
+function freshCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fresh-copy-"));
+  const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  }).stdout.split("\0");
+  for (const file of files.filter((f) => f && fs.existsSync(path.join(ROOT, f)))) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** A command line as a person types it in `dir`: through sh, with this Node.js and its npm first in PATH. */
+function shell(dir: string, command: string) {
+  // npm's own settings of a surrounding `npm test`, and the test runner's context, stay out of the child.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_|^NODE_TEST_CONTEXT$/i.test(k)),
+  );
+  env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
+  return spawnSync("sh", ["-c", command], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
+
+describe("the README's environment example, run as printed in a fresh copy of the repository", () => {
+  test("the stack file it shows, then its commands: it plans, its team role is named as it says, the tests pass", () => {
+    const environments = section(readme, "Environments");
+    // The stack files the section shows: a yaml block introduced by "`Pulumi.<stack>.yaml`:".
+    const files = codeBlocks(environments).flatMap((b) => {
+      const file = /`(Pulumi\.[\w-]+\.yaml)`:$/.exec(b.before)?.[1];
+      return b.lang === "yaml" && file ? [{ file, text: b.body }] : [];
+    });
+    assert.equal(files.length, 1, "the section shows one stack file");
+    const [{ file, text }] = files;
+    const stack = file.slice("Pulumi.".length, -".yaml".length);
+    // Its commands: the sh blocks (the follow-up step), then the ones the prose names, in the order printed.
+    const commands = [
+      ...codeBlocks(environments)
+        .filter((b) => b.lang === "sh")
+        .flatMap((b) => b.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim())),
+      ...[...environments.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`(npm run [^`]+)`/g)].map((m) => m[1]),
+    ].filter(Boolean);
+    assert.ok(commands.includes("npm run test:snapshots"), commands.join(", "));
+    assert.ok(commands.includes(`npm run plan -- ${stack}`), commands.join(", "));
+
+    const dir = freshCopy();
+    try {
+      assert.equal(fs.existsSync(path.join(dir, file)), false, `${file} is not a real stack file yet`);
+      fs.writeFileSync(path.join(dir, file), text);
+      const output: Record<string, string> = {};
+      for (const command of commands) {
+        const run = shell(dir, command);
+        assert.equal(run.status, 0, `${command}:\n${run.stdout}\n${run.stderr}`);
+        output[command] = run.stdout;
+      }
+      // The team role the example declares is named <environment>-<key>-<namespace>, as the README says.
+      const config = (parse(text) as { config: Record<string, unknown> }).config;
+      const roles = (config["eks-platform:iam"] as { extraRoles: Record<string, { namespace: string }> })
+        .extraRoles;
+      assert.match(environments, /named `?<environment>-<key>-<namespace>`?/);
+      for (const [key, role] of Object.entries(roles)) {
+        const name = `${String(config["eks-platform:environment"])}-${key}-${role.namespace}`;
+        assert.match(
+          output[`npm run plan -- ${stack}`],
+          new RegExp(`^ {2}${key} +arn:aws:iam::\\S+:role/${name}$`, "m"),
+        );
+      }
+      // Then what CI runs on it passes: the tests that read every real stack file, this one among them.
+      const readers = fs
+        .readdirSync(path.join(dir, "tests"))
+        .filter((f) => f.endsWith(".test.ts") && f !== "readme.test.ts")
+        .filter((f) =>
+          /\b(stackNames|discoverStacks)\(/.test(fs.readFileSync(path.join(dir, "tests", f), "utf8")),
+        )
+        .map((f) => `tests/${f}`);
+      assert.ok(
+        readers.includes("tests/stacks.test.ts") && readers.includes("tests/workflows.test.ts"),
+        readers.join(),
+      );
+      const tests = shell(
+        dir,
+        `node --require ./runtime/transpile.ts --test --test-concurrency=2 ${readers.join(" ")}`,
+      );
+      assert.equal(tests.status, 0, `${readers.join(" ")}:\n${tests.stdout.slice(-6000)}\n${tests.stderr}`);
+      assert.match(tests.stdout, new RegExp(`${stack}: the full plan matches its snapshot`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("Pulumi.yaml template (pulumi new)", () => {
   const template = (parse(read("Pulumi.yaml")) as { template: { config: Record<string, TemplateKey> } })
     .template;
