@@ -9,12 +9,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../devtools/config-reference";
-import { requiredSections, sections } from "../stacks/schema";
+import { sections } from "../stacks/schema";
 import { npmCommand } from "../devtools/npm";
 import { ROOT } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
+import { runTool } from "./helpers/cli";
 import { nodeVersionProblem } from "../runtime/node-version";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -205,12 +206,15 @@ describe("the README's environment example, run as printed in a fresh copy of th
     const [{ file, text }] = files;
     const stack = file.slice("Pulumi.".length, -".yaml".length);
     // Its commands: the sh blocks (the follow-up step), then the ones the prose names, in the order printed.
-    const commands = [
-      ...codeBlocks(environments)
-        .filter((b) => b.lang === "sh")
-        .flatMap((b) => b.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim())),
-      ...[...environments.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`(npm run [^`]+)`/g)].map((m) => m[1]),
-    ].filter(Boolean);
+    // (A command the prose only names, whose full form a block prints, runs in that form.)
+    const blocks = codeBlocks(environments)
+      .filter((b) => b.lang === "sh")
+      .flatMap((b) => b.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()))
+      .filter(Boolean);
+    const named = [...environments.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`(npm run [^`]+)`/g)]
+      .map((m) => m[1])
+      .filter((c) => !blocks.some((b) => b.startsWith(`${c} `)));
+    const commands = [...blocks, ...named];
     assert.ok(commands.includes("npm run test:snapshots"), commands.join(", "));
     assert.ok(commands.includes(`npm run plan -- ${stack}`), commands.join(", "));
 
@@ -260,54 +264,85 @@ describe("the README's environment example, run as printed in a fresh copy of th
   });
 });
 
-describe("Pulumi.yaml template (pulumi new)", () => {
-  const template = (parse(read("Pulumi.yaml")) as { template: { config: Record<string, TemplateKey> } })
-    .template;
-  interface TemplateKey {
-    description: string;
-    default?: string;
-  }
+describe("a new environment's stack file (npm run new-stack)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-stack-"));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const answers = [
+    "--region",
+    "eu-west-1",
+    "--cluster",
+    "uat-eks",
+    "--public-zone",
+    "uat.example.com=Z0123UATPUBLIC01",
+    "--private-zone",
+    "uat.internal.example.com=Z0123UATPRIVAT01",
+    "--email",
+    "platform-team@acme-corp.com",
+    "--dir",
+    dir,
+  ];
 
-  test("asks for every required key and for nothing the schema does not know", () => {
-    const keys = Object.keys(template.config).sort();
-    const required = ["aws:region", ...requiredSections.map((k) => `eks-platform:${k}`)].sort();
-    assert.deepEqual(keys, required);
-    for (const key of keys) {
-      assert.ok(key === "aws:region" || key.slice("eks-platform:".length) in sections, key);
+  test("no doc offers pulumi new for a new environment: it makes a new project, not a stack of this one", () => {
+    assert.doesNotMatch(read("Pulumi.yaml"), /^template:/m);
+    for (const file of ["README.md", "docs/deploy.md"]) {
+      assert.doesNotMatch(read(file), /`pulumi new`[^.]*asks/, file);
     }
   });
 
-  test("answers in the form the prompts show make a stack that plans", async () => {
-    // What a person types: the default, or the JSON example of the description with its placeholders filled in.
-    const fill: Record<string, string> = {
-      "<cluster name>": "staging-eks",
-      "<domain>": "staging.example.com",
-      "<zone ID>": "Z0123STAGINGPUBL01",
-      "<team address>": "platform-team@acme-corp.com",
-    };
-    const answers = Object.fromEntries(
-      Object.entries(template.config).map(([key, { description, default: value }]) => {
-        const example = /as JSON: (.*)$/.exec(description)?.[1];
-        const answer = value ?? example?.replace(/<[^>]+>/g, (p) => fill[p] ?? p);
-        assert.ok(answer && !answer.includes("<"), `${key}: ${answer}`);
-        return [key, answer];
-      }),
+  test("writes a stack file from the answers that plans with them, and never overwrites one", async () => {
+    const run = await runTool("commands/new-stack.ts", ["uat", ...answers, "--tier", "prod"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Wrote .*Pulumi\.uat\.yaml\. Next:\n {2}npm run plan -- uat /);
+    const file = path.join(dir, "Pulumi.uat.yaml");
+    const plan = await runPlan(["uat", "--stack-file", file, "--out", dir, "--quiet"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const outputs = (
+      JSON.parse(fs.readFileSync(path.join(dir, "uat.json"), "utf8")) as { outputs: Record<string, unknown> }
+    ).outputs;
+    assert.deepEqual(
+      [outputs.environment, outputs.tier, outputs.clusterName, outputs.externalDnsZoneIds],
+      ["uat", "prod", "uat-eks", { central: ["Z0123UATPUBLIC01"], private: ["Z0123UATPRIVAT01"] }],
     );
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "template-"));
-    try {
-      // `pulumi new` stores every answer as a string, so the stack file holds JSON text, not YAML structure.
-      const file = path.join(dir, "Pulumi.staging.yaml");
-      fs.writeFileSync(file, stringify({ config: answers }));
-      const run = await runPlan(["staging", "--stack-file", file, "--out", dir, "--quiet"]);
-      assert.equal(run.code, 0, run.stderr);
-      const plan = JSON.parse(fs.readFileSync(path.join(dir, "staging.json"), "utf8")) as {
-        outputs: Record<string, unknown>;
-      };
-      assert.equal(plan.outputs.clusterName, "staging-eks");
-      assert.equal(plan.outputs.tier, "dev");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    const before = fs.readFileSync(file, "utf8");
+    const again = await runTool("commands/new-stack.ts", ["uat", ...answers]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists already/);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+  });
+
+  test("bad answers: every problem in the project's report, nothing written", async () => {
+    const bad = answers.map((a) =>
+      a === "uat-eks" ? "uat eks" : a === "platform-team@acme-corp.com" ? "x" : a,
+    );
+    const run = await runTool("commands/new-stack.ts", ["qa", ...bad, "--tier", "qa"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Stack 'qa' configuration has 3 problems/);
+    assert.match(run.stderr, /eks-platform:tier \(got "qa"\)/);
+    assert.match(run.stderr, /eks-platform:cluster\.name \(got "uat eks"\)/);
+    assert.match(run.stderr, /eks-platform:certManager\.email \(got "x"\)/);
+    assert.equal(fs.existsSync(path.join(dir, "Pulumi.qa.yaml")), false);
+  });
+
+  test("--help lists every option; a missing answer or an unknown option is a usage error", async () => {
+    const help = await runTool("commands/new-stack.ts", ["--help"]);
+    assert.equal(help.code, 0);
+    for (const flag of [
+      "--region",
+      "--cluster",
+      "--public-zone",
+      "--private-zone",
+      "--email",
+      "--tier",
+      "--dir",
+    ]) {
+      assert.match(help.stdout, new RegExp(`^ {2}${flag} `, "m"), flag);
     }
+    const missing = await runTool("commands/new-stack.ts", ["qa", "--dir", dir]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^npm run new-stack needs --region, --cluster, --public-zone, --email/);
+    const unknown = await runTool("commands/new-stack.ts", ["qa", "--zone", "x"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^unknown option --zone/);
   });
 });
 
