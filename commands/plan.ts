@@ -114,7 +114,11 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
 export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Promise<number> {
   const args = parsePlanArgs(argv);
   if ("exit" in args) {
-    (args.exit === 0 ? io.out : io.err)(args.text);
+    if (args.exit === 0) {
+      io.out(args.text);
+    } else {
+      io.err(args.text);
+    }
     return args.exit;
   }
   const { stack, outDir, stackFile, quiet, verbose } = args;
@@ -134,7 +138,9 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;
     // The program reports bad configuration as a RunError (index.ts), which the CLI prints as its message alone.
     if (pulumi.RunError.isInstance(cause)) {
-      io.err(`${cause.message}\n(${registered} resources registered)\n${note && `${note}\n`}`);
+      // The report says nothing was created; a resource registered before it would be a bug, and is named.
+      const leak = registered > 0 ? `(yet ${registered} resources were registered before the report)\n` : "";
+      io.err(`${cause.message}\n${leak}${note && `${note}\n`}`);
       return 1;
     }
     // A failure inside the program is a bug: show where. Anything else (no such stack file) needs only the message.
