@@ -3,7 +3,18 @@
  * program's own input names, the dependencies, the look-ups and the outputs.
  */
 import type { Capture, CapturedResource } from "../offline/harness";
-import { centralDnsSection, indent, parseJsonField, sortKeys, toYaml } from "./plan-format";
+import {
+  centralDnsSection,
+  countPhrase,
+  indent,
+  parseJsonField,
+  predictRoleArns,
+  sortKeys,
+  toYaml,
+  withPredictedArns,
+  type PredictedRole,
+} from "./plan-format";
+import { remoteComponents } from "./plan-remote";
 
 function tree(capture: Capture): string[] {
   const children = new Map<string | undefined, CapturedResource[]>();
@@ -28,7 +39,7 @@ function tree(capture: Capture): string[] {
   return lines;
 }
 
-function settings(capture: Capture): string[] {
+function settings(capture: Capture, roles: readonly PredictedRole[]): string[] {
   const out: string[] = [];
   for (const r of capture.resources) {
     let body: unknown;
@@ -63,12 +74,14 @@ function settings(capture: Capture): string[] {
       default:
         if (r.type.startsWith("kubernetes:") && r.type.includes("ClusterIssuer")) {
           body = { spec: r.inputs.spec };
+        } else if (r.type === "kubernetes:yaml/v2:ConfigFile") {
+          body = { file: r.inputs.file };
         } else if (r.type === "kubernetes:core/v1:Secret") {
           body = { type: r.inputs.type, stringData: r.inputs.stringData };
         }
     }
     if (body !== undefined) {
-      out.push(`  ${r.type}  ${r.name}`, indent(toYaml(body), "      "));
+      out.push(`  ${r.type}  ${r.name}`, indent(toYaml(withPredictedArns(body, roles)), "      "));
     }
   }
   return out;
@@ -85,16 +98,21 @@ function edges(capture: Capture): string[] {
 }
 
 export function renderPlan(capture: Capture): string {
-  const custom = capture.resources.filter((r) => r.custom);
+  const roles = predictRoleArns(capture);
+  const remote = remoteComponents(capture);
   const lines = [
     `Offline plan of stack '${capture.stack}' (project ${capture.project}): the real program under mocks; no cloud or cluster was contacted.`,
-    `Values in <known after apply: ...> and (...) are known only to the cloud; [secret] marks secrets.`,
+    `Values in <known after apply: ...> and (...) are known only to the cloud; [secret] marks secrets. IAM role ARNs`,
+    `are shown as IAM will build them, as in the summary (the JSON plan keeps the program's <known after apply> values).`,
     "",
-    `Resources: ${custom.length} resources (${custom.filter((r) => r.read).length} read), ${capture.resources.length - custom.length} components`,
+    `Resources: ${countPhrase(capture)}`,
     ...tree(capture),
+    ...(remote.length
+      ? ["", "Remote components (built by their provider plugins at deploy time):", ...remote]
+      : []),
     "",
     "Key settings:",
-    ...settings(capture),
+    ...settings(capture, roles),
     "",
     "Dependencies:",
     ...edges(capture),
@@ -104,7 +122,7 @@ export function renderPlan(capture: Capture): string {
     ...centralDnsSection(capture),
     "",
     "Stack outputs:",
-    indent(toYaml(sortKeys(capture.outputs)), "  "),
+    indent(toYaml(withPredictedArns(sortKeys(capture.outputs), roles)), "  "),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -11,7 +11,10 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
-import { runPlan, writeStackFile } from "./helpers/stacks";
+import { derivedStackFile, runPlan, writeStackFile } from "./helpers/stacks";
+import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "../commands/plan-diff";
+import { EKS_CLUSTER_EXPECTED } from "../commands/plan-remote";
+import { nginxIngressCrdsUrl } from "../components/versions";
 import { discoverStacks, stackNames } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
 
@@ -50,7 +53,7 @@ describe("plan command", () => {
       const run = runs[stack];
       assert.equal(run.code, 0, `${stack}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`^Offline plan of stack '${stack}'`));
-      for (const heading of ["Would create ", "IAM roles (", "Stack outputs:"]) {
+      for (const heading of ["Would register ", "IAM roles (", "Stack outputs:"]) {
         assert.ok(run.stdout.includes(`\n${heading}`), `${stack}: ${heading}`);
       }
       assert.match(
@@ -297,4 +300,73 @@ describe("the other commands' command lines", () => {
       assert.match(bad.stderr, new RegExp(`usage: npm run ${name}`));
     });
   }
+});
+
+describe("the plan shows everything it would create, counted and named one way", () => {
+  const COUNT = /(\d+) resources: (\d+) to create(?:, (\d+) to read)? and (\d+) components/;
+
+  test("the summary, --verbose and plan:diff count the same resources", () => {
+    for (const [stack, verbose] of [
+      ["dev", runs.devVerbose],
+      ["prod", runs.prodVerbose],
+    ] as const) {
+      const summary = COUNT.exec(runs[stack].stdout);
+      const detailed = COUNT.exec(verbose.stdout);
+      assert.ok(summary && detailed, stack);
+      assert.equal(summary[0], detailed[0], stack);
+      const plan = parsePlan(planFile("a", stack));
+      const [total, create, read, components] = summary.slice(1).map((n) => Number(n ?? 0));
+      assert.equal(total, plan.resources.length, stack);
+      assert.equal(create + read + components, total, stack);
+      assert.ok(renderDiff(diffPlans(plan, plan)).includes(`(${total} resources unchanged)`), stack);
+      assert.match(
+        renderWithoutBase(plan, "none"),
+        new RegExp(`has ${total} resources: ${create + read} to create or read and ${components} components`),
+      );
+    }
+  });
+
+  test("a role's ARN reads the same in the summary and --verbose (Helm values and outputs included)", () => {
+    const arn = "arn:aws:iam::111111111111:role/dev-cert-manager-platform";
+    for (const run of [runs.dev, runs.devVerbose]) {
+      assert.doesNotMatch(run.stdout, /<known after apply: aws:iam\/role:Role/);
+      assert.ok(run.stdout.includes(`cert-manager: ${arn}`));
+    }
+    assert.match(
+      runs.devVerbose.stdout,
+      new RegExp(`^ +eks\\.amazonaws\\.com/role-arn: ${arn}$`, "m"),
+      "in Helm values",
+    );
+  });
+
+  test("the CRD ConfigFile is listed with the file it applies, in the summary and --verbose", () => {
+    for (const run of [runs.dev, runs.prod]) {
+      assert.ok(
+        run.stdout.includes(
+          `  ConfigFile nginx-ingress-crds [remote component kubernetes:yaml/v2:ConfigFile]: every object of ${nginxIngressCrdsUrl}`,
+        ),
+      );
+    }
+    assert.ok(runs.devVerbose.stdout.includes(`      file: ${nginxIngressCrdsUrl}\n`));
+  });
+
+  test("a created cluster lists what eks.Cluster is expected to create, and its <account> hint fits the mode", async () => {
+    const file = derivedStackFile(out, "created", "prod", {
+      cluster: { mode: "new", name: "created-eks" },
+      loadBalancerController: undefined,
+    });
+    const run = await runPlan(["created", "--stack-file", file, "--out", path.join(out, "created")]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ {2}Cluster created-eks \[remote component eks:index:Cluster\]: /m);
+    assert.match(
+      run.stdout,
+      /^ {4}Expected \(@pulumi\/eks 4\.3\.0's source, for the arguments this program passes; not counted above\):$/m,
+    );
+    for (const line of EKS_CLUSTER_EXPECTED) {
+      assert.ok(run.stdout.includes(`      ${line.replace(/<name>/g, "created-eks")}\n`), line);
+    }
+    assert.match(run.stdout, /^ {2}<account>: the account the new cluster is created in/m);
+    // cluster.oidcProviderArn is a key of mode: existing only.
+    assert.doesNotMatch(run.stdout, /oidcProviderArn/);
+  });
 });
