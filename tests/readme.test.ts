@@ -12,6 +12,8 @@ import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../devtools/config-reference";
 import { sections } from "../stacks/schema";
+import { addOns } from "../components/addOns";
+import { charts } from "../components/versions";
 import { npmCommand } from "../devtools/npm";
 import { ROOT } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
@@ -67,6 +69,45 @@ describe("README commands", () => {
         runs,
         quickStart.filter((c) => !c.startsWith("npm run plan")),
         file,
+      );
+    }
+  });
+});
+
+describe("README tables", () => {
+  /** The rows of the markdown table that starts with a header row beginning `| <first> `. */
+  const rows = (first: string): string[] => {
+    const at = readme.indexOf(`\n| ${first} `);
+    assert.ok(at >= 0, `a table headed ${first}`);
+    return readme
+      .slice(at + 1)
+      .split("\n\n")[0]
+      .split("\n")
+      .slice(2);
+  };
+
+  test("the pieces table has a row for every add-on and for the workload roles", () => {
+    const pieces = rows("Piece");
+    for (const key of [...addOns.map((a) => a.key), "iam"]) {
+      assert.ok(
+        pieces.some((r) => new RegExp(`\\(\`${key}\`\\) +\\|`).test(r)),
+        `a row ending its description with (\`${key}\`)`,
+      );
+    }
+  });
+
+  test("the versions table lists every pinned chart with its version and app version", () => {
+    const versions = rows("Chart");
+    for (const [name, pin] of Object.entries(charts)) {
+      const short = pin.chart.split("/").at(-1)!;
+      const row = versions.find((r) => r.startsWith(`| \`${short}\``));
+      assert.ok(row, `${name}: a row for ${short}`);
+      assert.match(
+        row,
+        new RegExp(
+          `\\| ${pin.version.replace(/\./g, "\\.")} +\\| ${pin.appVersion.replace(/\./g, "\\.")} +\\|$`,
+        ),
+        name,
       );
     }
   });
