@@ -132,7 +132,12 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
       args.sets,
     );
     note = environmentsNote(given.environments);
-    capture = await runProgram({ stack, config: given.config, secretKeys: given.secretKeys });
+    capture = await runProgram({
+      stack,
+      config: given.config,
+      secretKeys: given.secretKeys,
+      stackFile: path.resolve(stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`)),
+    });
   } catch (err) {
     const cause = err instanceof ProgramFailed ? err.error : err;
     const registered = err instanceof ProgramFailed ? err.resourcesRegistered : 0;

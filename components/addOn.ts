@@ -97,6 +97,11 @@ export interface AddOn<K extends keyof AddOnConfigs, S extends z.ZodType> {
   readonly schema: S;
   /** Whether a stack file must set the section. */
   readonly required: boolean;
+  /**
+   * The keys of every workload role the add-on may ask for (model/naming.ts `roleKeys`), whatever its config:
+   * no team role may take one, and `roles` may return no other.
+   */
+  readonly roleKeys: readonly string[];
   /** The resolved section, or undefined when it is absent (and optional) or could not be resolved. */
   resolve(input: z.infer<S> | undefined, ctx: ResolveContext): AddOnConfigs[K] | undefined;
   /** The workload roles the add-on needs. */

@@ -18,3 +18,6 @@ export const addOns: readonly AnyAddOn[] = [
   certManagerAddOn,
   ecrAddOn,
 ];
+
+/** The keys of the add-ons' own workload roles, which no team role may take. */
+export const builtInRoleKeys: readonly string[] = addOns.flatMap((a) => a.roleKeys);

@@ -51,7 +51,22 @@ export type ClusterConfig =
       readonly subnetIds?: readonly string[];
       readonly instanceType: string;
       readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+      /** Who may reach the cluster besides its creator: EKS access entries, by key. */
+      readonly accessEntries: readonly ClusterAccessEntry[];
     };
+
+/** One EKS access entry of a cluster this stack creates. */
+export interface ClusterAccessEntry {
+  /** The entry's key in `cluster.accessEntries`. */
+  readonly key: string;
+  readonly principalArn: string;
+  /** ARN of the EKS access policy to associate, in the cluster's partition; undefined for groups only. */
+  readonly policyArn?: string;
+  /** The policy's scope: these namespaces, or the whole cluster when undefined. */
+  readonly namespaces?: readonly string[];
+  /** Kubernetes groups the principal is mapped to, for the stack owner's own RBAC bindings. */
+  readonly kubernetesGroups?: readonly string[];
+}
 
 export interface DnsConfig {
   readonly privateZones: readonly Zone[];
@@ -92,6 +107,10 @@ export interface IdentityConfig {
   readonly installPodIdentityAgent: boolean;
   /** Pod Identity roles also keep their IRSA trust: the first step of a move from IRSA (docs/identity.md). */
   readonly keepIrsaTrust: boolean;
+  /** Keys of IRSA roles that also keep their Pod Identity trust: the first step of a move back from Pod Identity. */
+  readonly keepPodIdentityTrust: readonly string[];
+  /** Version of the agent add-on; undefined: EKS's default for the cluster's Kubernetes version. */
+  readonly podIdentityAgentVersion?: string;
   /** Every workload role, in creation order. */
   readonly roles: readonly WorkloadRoleSpec[];
 }

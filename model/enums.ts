@@ -51,3 +51,17 @@ export type Binding = (typeof BINDINGS)[number];
 /** AWS partitions the program can deploy to. */
 export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"] as const;
 export type Partition = (typeof PARTITIONS)[number];
+
+/**
+ * The EKS access policies a cluster this stack creates may grant (EKS user guide, "Review access policy
+ * permissions"): like Kubernetes' cluster-admin, admin, edit and view roles; AdminView reads every resource,
+ * Secrets included.
+ */
+export const EKS_ACCESS_POLICIES = [
+  "AmazonEKSClusterAdminPolicy",
+  "AmazonEKSAdminPolicy",
+  "AmazonEKSEditPolicy",
+  "AmazonEKSViewPolicy",
+  "AmazonEKSAdminViewPolicy",
+] as const;
+export type EksAccessPolicy = (typeof EKS_ACCESS_POLICIES)[number];

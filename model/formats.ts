@@ -29,6 +29,14 @@ export const roleArn = z
     "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
   );
 
+/** An IAM role or user (not an `sts` assumed-role session: EKS maps the role behind a session). */
+export const iamPrincipalArn = z
+  .string()
+  .regex(
+    new RegExp(`^arn:${partition}:iam::\\d{12}:(?:role|user)/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`),
+    "an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci-deploy (not an sts assumed-role ARN)",
+  );
+
 export const policyArn = z
   .string()
   .regex(
@@ -75,11 +83,25 @@ export const environmentName = z
     "1-16 characters: a lower-case letter, then lower-case letters, digits or '-' (it prefixes every IAM role name)",
   );
 
-export const tags = z.record(
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^(?!aws:)/, "tag keys may not start with aws:"),
-  z.string().max(256),
-);
+/**
+ * Tags, as IAM accepts them on every role and policy (IAM API reference, Tag: a key of 1-128 and a value of
+ * 0-256 characters of `[\p{L}\p{Z}\p{N}_.:/=+\-@]`; "IAM and AWS STS quotas": at most 50 tags per resource).
+ * EKS and the other services that get the same tags accept that set too.
+ */
+export const TAGS_MAX = 50;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_EXPECTED = "letters, digits, spaces and _ . : / = + - @ only (IAM's tag pattern)";
+
+export const tags = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^(?!aws:)/, "tag keys may not start with aws:")
+      .regex(TAG_TEXT, TAG_TEXT_EXPECTED),
+    z.string().max(256).regex(TAG_TEXT, TAG_TEXT_EXPECTED),
+  )
+  .refine((t) => Object.keys(t).length <= TAGS_MAX, {
+    message: `at most ${TAGS_MAX} tags (IAM and AWS STS quotas: 50 per resource)`,
+  });

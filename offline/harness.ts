@@ -143,7 +143,12 @@ function computedState(
         oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
         // The underlying aws.eks.Cluster: its VPC is the configured one, or the account's default VPC.
-        eksCluster: { vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") } },
+        eksCluster: {
+          vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") },
+          // EKS names a cluster's ARN after the region, account and name; the version is the configured one.
+          arn: `arn:${partition}:eks:${region}:(account-id):cluster/${typeof inputs.name === "string" ? inputs.name : name}`,
+          version: inputs.version ?? c("eksCluster.version"),
+        },
       };
     }
     default:
@@ -156,6 +161,7 @@ function invokeResult(
   token: string,
   inputs: Record<string, unknown>,
   region: string,
+  missing: readonly string[],
 ): Record<string, unknown> {
   const partition = partitionOf(region);
   const dnsSuffix = dnsSuffixOf(partition);
@@ -169,14 +175,35 @@ function invokeResult(
         endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
         vpcConfig: { vpcId: `(vpc-of-${name})` },
+        version: "(kubernetes-version)",
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }
-    case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+    case "aws:eks/getAddonVersion:getAddonVersion":
+      // EKS answers DescribeAddonVersions with a version per add-on and Kubernetes version.
       return {
-        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url)}`,
-        url: inputs.url,
+        id: String(inputs.addonName),
+        addonName: inputs.addonName,
+        kubernetesVersion: inputs.kubernetesVersion,
+        mostRecent: inputs.mostRecent ?? false,
+        region,
+        version: `(${String(inputs.mostRecent ? "latest" : "default")} ${String(inputs.addonName)} for ${String(inputs.kubernetesVersion)})`,
       };
+    case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
+      // Looked up by URL (with or without https://) or ARN; the provider answers a missing one with
+      // NotFound ("couldn't find resource"): terraform-provider-aws openid_connect_provider_data_source.go.
+      const url = (typeof inputs.url === "string" ? inputs.url : "").replace(/^https:\/\//, "");
+      if (missing.includes(token)) {
+        throw new Error(
+          `reading IAM OIDC Provider (${String(inputs.url ?? inputs.arn)}): couldn't find resource`,
+        );
+      }
+      return {
+        arn: inputs.arn ?? `arn:${partition}:iam::(account-id):oidc-provider/${url}`,
+        url,
+        clientIdLists: ["sts.amazonaws.com"],
+      };
+    }
     default:
       throw new Error(
         `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/harness.ts what it returns`,
@@ -211,12 +238,21 @@ export interface RunOptions {
   /** Full config map; default: the stack file's. */
   config?: Record<string, string>;
   secretKeys?: string[];
-  /** Stack file to read instead of `Pulumi.<stack>.yaml` in the project. */
+  /**
+   * Stack file to read instead of `Pulumi.<stack>.yaml` in the project; with `config`, the file whose `secure:`
+   * positions the program reads (stacks/secrets.ts).
+   */
   stackFile?: string;
   /** Outputs of the stacks the program references (`StackReference` name -> outputs). */
   stackReferences?: Record<string, Record<string, unknown>>;
   /** Program to load; default: the project's index.ts. */
   program?: string;
+  /**
+   * Invoke tokens whose look-up finds nothing in the account, answered as the provider answers a missing object
+   * (e.g. `aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider`: the cluster has no IAM OIDC provider).
+   * Default: none; every look-up finds its object.
+   */
+  missing?: readonly string[];
   project?: string;
 }
 
@@ -420,7 +456,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
       call(args: pulumi.runtime.MockCallArgs) {
         invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
         try {
-          return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+          return invokeResult(args.token, args.inputs as Record<string, unknown>, region, opts.missing ?? []);
         } catch (err) {
           throw asRpcError(err);
         }
@@ -431,6 +467,12 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // The stack file whose `secure:` positions say which values are secret (index.ts reads it; under the CLI, and
+  // here when the caller gives the config and no file, that is Pulumi.<stack>.yaml in the working directory).
+  const stackFile =
+    opts.stackFile ?? (opts.config ? undefined : path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
+  if (stackFile) process.env.EKS_PLATFORM_STACK_FILE = stackFile;
+  else delete process.env.EKS_PLATFORM_STACK_FILE;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;

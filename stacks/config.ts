@@ -7,19 +7,20 @@
  * may read those before it), then the one list of workload roles that the add-ons and teams ask for.
  */
 import type { ResolveContext, RoleRequest } from "../components/addOn";
-import { addOns } from "../components/addOns";
-import { resolveCluster } from "../components/cluster/resolve";
+import { addOns, builtInRoleKeys } from "../components/addOns";
+import { checkCreatedClusterTags, resolveCluster } from "../components/cluster/resolve";
 import type { ClusterInput } from "../components/cluster/schema";
 import { resolveDns } from "../components/dns/resolve";
 import type { DnsInput } from "../components/dns/schema";
+import { checkIamLimits } from "../components/identity/limits";
 import { extraRoleRequests, resolveIdentity } from "../components/identity/resolve";
 import type { IamInput } from "../components/identity/schema";
 import type { AddOnConfigs, CoreConfig, PlatformConfig } from "../model/config";
 import { commonDefaults, tierDefaults } from "../model/defaults";
 import type { Tier } from "../model/enums";
 import { awsRegion } from "../model/formats";
-import type { Partition } from "../model/enums";
-import { partitionOf, partitionOfArn } from "../model/partition";
+import { PARTITIONS, type Partition } from "../model/enums";
+import { awsPartitionOf, isSupportedPartition, partitionOfArn } from "../model/partition";
 import { ConfigError, Problems } from "../model/problems";
 import { splitRawConfig, type ConfigSource } from "./load";
 import { distance, parseSections, pathsRelated } from "./report";
@@ -50,6 +51,16 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       region,
     );
   }
+  // The ISO partitions match the region format but are not supported: named here, never mistaken for `aws`.
+  const regionPartition = regionCheck.success ? awsPartitionOf(regionCheck.data) : undefined;
+  const partitionSupported = regionPartition === undefined || isSupportedPartition(regionPartition.name);
+  if (regionPartition && !partitionSupported) {
+    problems.addFull(
+      "aws:region",
+      `a region of partition ${PARTITIONS.join(", ")}: ${region} is in partition ${regionPartition.name} (endpoints under ${regionPartition.dnsSuffix}), which this program does not support`,
+      region,
+    );
+  }
   if (raw.environment === undefined && values.environment === undefined) {
     const fromStack = sections.environment.safeParse(source.stack);
     if (!fromStack.success) {
@@ -68,7 +79,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     environment: (raw.environment as string | undefined) ?? source.stack,
     tier,
     region: region ?? "",
-    partition: partitionOf(region ?? ""),
+    partition: regionPartition && isSupportedPartition(regionPartition.name) ? regionPartition.name : "aws",
     namespace: (raw.namespace as string | undefined) ?? commonDefaults.namespace,
     protect: (raw.protect as boolean | undefined) ?? defaults.protect,
     tags: { ...((raw.tags as Record<string, string> | undefined) ?? {}) },
@@ -107,7 +118,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
   };
 
-  if (regionCheck.success) {
+  if (regionCheck.success && partitionSupported) {
     checkArnPartitions(values, core.partition, region, problems);
   }
   const dns = track("dns", () => resolveDns(raw.dns as DnsInput | undefined, problems, core.partition));
@@ -120,6 +131,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       problems,
     ),
   );
+  checkCreatedClusterTags(cluster, core.tags, problems);
   crossCheck("cluster", (input: ClusterInput, scratch) =>
     resolveCluster(input, defaults, regionCheck.success ? region : undefined, scratch),
   );
@@ -143,38 +155,45 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     if (section !== undefined) {
       // The list is typed by its common shape; each add-on resolves exactly its own key.
       (resolved as Record<string, unknown>)[addOn.key] = section;
-      requests.push(...addOn.roles(section, core));
+      requests.push(...checkedRoles(addOn.key, addOn.roleKeys, addOn.roles(section, core)));
     }
   }
   const iam = raw.iam as IamInput | undefined;
-  requests.push(...extraRoleRequests(iam, core, problems));
-  const identity = resolveIdentity(iam, requests, core, problems);
+  requests.push(...extraRoleRequests(iam, core, problems, builtInRoleKeys));
+  const identity = resolveIdentity(iam, requests, core, problems, cluster);
+  checkIamLimits(identity, problems);
   crossCheck("iam", (input: IamInput, scratch) => {
-    const teams = extraRoleRequests(input, core, scratch);
+    const teams = extraRoleRequests(input, core, scratch, builtInRoleKeys);
     resolveIdentity(
       input,
       [...requests.filter((r) => !r.configKey.startsWith("iam.")), ...teams],
       core,
       scratch,
+      cluster,
     );
   });
 
-  const { loadBalancerController, ingress, externalDns, certManager, ecr } = resolved;
-  if (
-    problems.list.length > 0 ||
-    !cluster ||
-    !loadBalancerController ||
-    !ingress ||
-    !externalDns ||
-    !certManager ||
-    !raw.tier
-  ) {
+  // Every add-on that must resolve (its section is required, or its defaults make it present) did: an add-on is
+  // never skipped because this function forgot it. Optional add-ons stay absent when their section is.
+  const unresolved = addOns.filter((a) => resolved[a.key] === undefined && (a.required || parsed(a.key)));
+  if (problems.list.length > 0 || !cluster || !raw.tier || unresolved.length > 0) {
     if (problems.list.length === 0) {
-      problems.add("(config)", "incomplete configuration");
+      problems.add("(config)", `incomplete configuration: ${unresolved.map((a) => a.key).join(", ")}`);
     }
     throw new ConfigError(source.stack, problems.list);
   }
-  return { ...core, cluster, dns, identity, loadBalancerController, ingress, externalDns, certManager, ecr };
+  return { ...core, cluster, dns, identity, ...(resolved as AddOnConfigs) };
+}
+
+/** An add-on's role requests, each with one of the keys it declares (a key outside them is a bug in the add-on). */
+function checkedRoles(addOn: string, keys: readonly string[], requests: RoleRequest[]): RoleRequest[] {
+  const undeclared = requests.filter((r) => !keys.includes(r.key));
+  if (undeclared.length > 0) {
+    throw new Error(
+      `add-on ${addOn} asks for role ${undeclared.map((r) => r.key).join(", ")}, which its roleKeys do not list`,
+    );
+  }
+  return requests;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { BINDINGS } from "../model/enums";
+import { BINDINGS, TIERS } from "../model/enums";
 
 export const CONTRACT_VERSION = "1.2";
 
@@ -17,7 +17,7 @@ const byKey = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 export const outputContract = {
   contractVersion: z.string().describe("Version of this contract, `<major>.<minor>`."),
   environment: z.string().describe("Environment name (prefix of every IAM role name)."),
-  tier: z.enum(["dev", "prod"]).describe("`dev` or `prod`: which defaults the environment runs with."),
+  tier: z.enum(TIERS).describe("`dev` or `prod`: which defaults the environment runs with."),
   clusterName: z.string().describe("Name of the EKS cluster."),
   platformNamespace: z
     .string()

@@ -7,10 +7,10 @@
  * the configuration reference: `npm run docs:config` renders them and a test fails if they drift.
  */
 import { z } from "zod";
-import { addOns } from "../components/addOns";
+import { addOns, builtInRoleKeys } from "../components/addOns";
 import { clusterSchema } from "../components/cluster/schema";
 import { dnsSchema } from "../components/dns/schema";
-import { iamSchema } from "../components/identity/schema";
+import { iamSchema, roleBindingsDescription } from "../components/identity/schema";
 import { TIERS } from "../model/enums";
 import { environmentName, k8sName, tags } from "../model/formats";
 
@@ -42,6 +42,11 @@ export const protectSchema = z
     "Protect IAM roles, the OIDC provider (when created here) and the internal CA key from deletion. Default: dev false, prod true.",
   );
 
+/** The `iam` section, its reference naming every add-on's role key. */
+const iamSection = iamSchema
+  .extend({ roleBindings: iamSchema.shape.roleBindings.describe(roleBindingsDescription(builtInRoleKeys)) })
+  .describe(iamSchema.description ?? "");
+
 /** Every top-level key, in the order the reference documents them. */
 export const sections: Readonly<Record<string, z.ZodType>> = {
   tier: tierSchema,
@@ -52,7 +57,7 @@ export const sections: Readonly<Record<string, z.ZodType>> = {
   cluster: clusterSchema,
   dns: dnsSchema,
   ...Object.fromEntries(addOns.map((a) => [a.key, a.schema])),
-  iam: iamSchema,
+  iam: iamSection,
 };
 
 export const requiredSections: readonly string[] = [

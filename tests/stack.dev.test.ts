@@ -188,15 +188,9 @@ describe("dev stack", () => {
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "WriteOwnZones",
+            Sid: "ManageOwnZones",
             Effect: "Allow",
-            Action: ["route53:ChangeResourceRecordSets"],
-            Resource: [zone(zoneId)],
-          },
-          {
-            Sid: "ReadOwnZones",
-            Effect: "Allow",
-            Action: ["route53:ListResourceRecordSets"],
+            Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
             Resource: [zone(zoneId)],
           },
           { Sid: "DiscoverZones", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },

@@ -30,9 +30,13 @@ const DNS_ROLE = "arn:aws:iam::222222222222:role/prod-eks-external-dns";
 const CM_ROLE = "arn:aws:iam::222222222222:role/prod-eks-cert-manager";
 
 describe("prod stack", () => {
-  test("derives the OIDC provider from the cluster look-up: one AWS call in a preview", () => {
+  test("looks the OIDC provider up by the cluster's issuer: two AWS calls in a preview", () => {
     assert.deepEqual(prod.invokes, [
       { token: "aws:eks/getCluster:getCluster", inputs: { name: "prod-eks" } },
+      {
+        token: "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
+        inputs: { url: `https://${ISSUER}` },
+      },
     ]);
     assert.equal(
       resourcesOfType(prod, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length,
@@ -42,7 +46,7 @@ describe("prod stack", () => {
     assertOneKubernetesProvider(prod);
   });
 
-  test("every IAM role is protected, bounded and trusts the derived provider for one service account", () => {
+  test("every IAM role is protected, bounded and trusts the looked-up provider for one service account", () => {
     const roles = resourcesOfType(prod, T.role);
     assert.deepEqual(roles.map((r) => r.name).sort(), [
       "prod-cert-manager-platform",
@@ -81,18 +85,17 @@ describe("prod stack", () => {
     });
   });
 
-  test("cross-account: cert-manager and external-dns central get only sts:AssumeRole on their DNS-account role", () => {
+  // sts:TagSession too: with EKS Pod Identity the session tags are transitive and ride into the AssumeRole (EKS
+  // user guide, pod-id-abac, "Cross-account tags"); granted for either binding (model/iam.ts).
+  test("cross-account: cert-manager and external-dns central may only assume (and tag) their DNS-account role", () => {
+    const chain = ["sts:AssumeRole", "sts:TagSession"];
     assert.deepEqual(policyOf(prod, "prod-cert-manager-platform"), {
       Version: "2012-10-17",
-      Statement: [
-        { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [CM_ROLE] },
-      ],
+      Statement: [{ Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: chain, Resource: [CM_ROLE] }],
     });
     assert.deepEqual(policyOf(prod, "prod-external-dns-central-platform"), {
       Version: "2012-10-17",
-      Statement: [
-        { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [DNS_ROLE] },
-      ],
+      Statement: [{ Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: chain, Resource: [DNS_ROLE] }],
     });
     const priv = policyOf(prod, "prod-external-dns-private-platform") as {
       Statement: { Resource: string[] }[];

@@ -26,6 +26,7 @@ export const loadBalancerControllerAddOn: AddOn<
   key: "loadBalancerController",
   schema: loadBalancerControllerSchema,
   required: false,
+  roleKeys: [roleKeys.loadBalancerController],
   resolve: resolveLoadBalancerController,
   roles: (cfg, core) =>
     cfg.mode === "install"

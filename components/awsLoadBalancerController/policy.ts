@@ -7,7 +7,7 @@
  * differences only: the partition in the ARNs, and, in the cn and us-gov files, the statement that tags load
  * balancers and target groups at creation comes before the one that modifies and deletes tagged resources (the
  * `aws` file has them the other way round). This function reproduces each file statement for statement;
- * tests/alb-policy.test.ts compares it with digests of the upstream files (tests/fixtures/alb-iam-policy.digest.json).
+ * tests/alb-controller.test.ts compares it with digests of the upstream files (tests/fixtures/alb-iam-policy.digest.json).
  *
  * The policy is carried exactly, writes on `*` included: the controller creates security groups, load balancers,
  * listeners and rules whose ARNs do not exist before it makes them, and upstream scopes what it can with the

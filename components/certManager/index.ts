@@ -19,6 +19,7 @@ export const certManagerAddOn: AddOn<"certManager", typeof certManagerSchema> = 
   key: "certManager",
   schema: certManagerSchema,
   required: true,
+  roleKeys: [roleKeys.certManager],
   resolve: resolveCertManager,
   roles: (cfg, core) => [
     {

@@ -2,7 +2,31 @@
  * The `cluster` section of a stack file: how the program reaches its cluster.
  */
 import { z } from "zod";
-import { eksClusterName, oidcProviderArn } from "../../model/formats";
+import { EKS_ACCESS_POLICIES } from "../../model/enums";
+import { eksClusterName, iamPrincipalArn, k8sName, oidcProviderArn } from "../../model/formats";
+
+/** One principal's access to a cluster this stack creates (an EKS access entry). */
+const accessEntry = z.strictObject({
+  principalArn: iamPrincipalArn.describe(
+    "IAM role or user that may reach the cluster's Kubernetes API. Not the identity that creates the cluster: EKS gives that one an entry itself. Required.",
+  ),
+  accessPolicy: z
+    .enum(EKS_ACCESS_POLICIES)
+    .optional()
+    .describe(
+      "EKS access policy to associate: AmazonEKSClusterAdminPolicy (deploys), AmazonEKSAdminViewPolicy (reads everything, Secrets and so Helm releases included: previews and drift checks), AmazonEKSViewPolicy, AmazonEKSEditPolicy, AmazonEKSAdminPolicy. Default: none (then kubernetesGroups is required).",
+    ),
+  namespaces: z
+    .array(k8sName)
+    .min(1)
+    .optional()
+    .describe("Scope the access policy to these namespaces. Default: the whole cluster."),
+  kubernetesGroups: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe("Kubernetes groups for the principal, bound by your own RBAC objects. Default: none."),
+});
 
 const existingCluster = z.strictObject({
   mode: z.literal("existing"),
@@ -10,7 +34,7 @@ const existingCluster = z.strictObject({
   oidcProviderArn: oidcProviderArn
     .optional()
     .describe(
-      "ARN of the cluster's IAM OIDC provider (IRSA only). Default: derived from the cluster look-up, whose account, partition and issuer name it (or created, see createOidcProvider).",
+      "ARN of the cluster's IAM OIDC provider (IRSA only). Default: looked up by the cluster's issuer URL in the account that holds the roles; when there is none the program stops and says how to create it (or set createOidcProvider).",
     ),
   createOidcProvider: z
     .boolean()
@@ -51,6 +75,15 @@ const newCluster = z.strictObject({
     })
     .optional()
     .describe("Node group size. Default: dev 1/2/3, prod 3/3/6 (min/desired/max)."),
+  accessEntries: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "a key of lower-case letters, digits and '-' (at most 32)"),
+      accessEntry,
+    )
+    .optional()
+    .describe(
+      "Who besides the identity that creates the cluster may reach its Kubernetes API (EKS access entries, authentication mode API_AND_CONFIG_MAP), by key: the CI roles that preview, deploy and check drift. See docs/deploy.md, Cluster access. Default: none.",
+    ),
 });
 
 export const clusterSchema = z

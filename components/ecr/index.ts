@@ -12,6 +12,7 @@ export const ecrAddOn: AddOn<"ecr", typeof ecrSchema> = {
   key: "ecr",
   schema: ecrSchema,
   required: false,
+  roleKeys: [roleKeys.ecrOperator],
   resolve: resolveEcr,
   roles: (ecr) => [
     {

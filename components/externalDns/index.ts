@@ -2,6 +2,7 @@
  * The external-dns add-on: the `private` instance (private zones) and the `central` instance (public zones,
  * possibly in a central DNS account), each its own Helm release with its own role.
  */
+import { EXTERNAL_DNS_INSTANCES } from "../../model/enums";
 import { roleKeys } from "../../model/naming";
 import type { AddOn } from "../addOn";
 import type * as Deployment from "./deploy";
@@ -19,6 +20,7 @@ export const externalDnsAddOn: AddOn<"externalDns", typeof externalDnsSchema> = 
   key: "externalDns",
   schema: externalDnsSchema,
   required: false,
+  roleKeys: EXTERNAL_DNS_INSTANCES.map(roleKeys.externalDns),
   resolve: resolveExternalDns,
   roles: (instances, core) =>
     instances.map((e) => ({

@@ -13,6 +13,11 @@ import { hostedZoneArn } from "../../model/naming";
 /**
  * Writes and reads records only in its own zones; `ListHostedZones` has no resource type, hence `*`.
  * Cross-account: nothing in Route53 at all, only `sts:AssumeRole` on the DNS account's role.
+ *
+ * Both zone actions share one statement, so each zone ARN is written once: IAM counts a managed policy's
+ * characters (at most 6,144 without whitespace: IAM user guide, "IAM and AWS STS quotas"), and with two lists
+ * some 55 zones already exceeded it; one list fits about twice as many (components/identity/limits.ts refuses
+ * the rest at config time, with the size).
  */
 export function externalDnsPolicy(instance: ExternalDnsInstanceConfig, partition: string): PolicyDocument {
   if (instance.assumeRole) {
@@ -21,15 +26,9 @@ export function externalDnsPolicy(instance: ExternalDnsInstanceConfig, partition
   const zoneArns = instance.zoneIds.map((id) => hostedZoneArn(id, partition));
   return policyDocument([
     {
-      Sid: "WriteOwnZones",
+      Sid: "ManageOwnZones",
       Effect: "Allow",
-      Action: ["route53:ChangeResourceRecordSets"],
-      Resource: zoneArns,
-    },
-    {
-      Sid: "ReadOwnZones",
-      Effect: "Allow",
-      Action: ["route53:ListResourceRecordSets"],
+      Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
       Resource: zoneArns,
     },
     { Sid: "DiscoverZones", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: ["*"] },

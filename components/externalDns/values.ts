@@ -6,7 +6,8 @@
  * (external-dns exits on a repeated single-value flag).
  */
 import type { ExternalDnsInstanceConfig } from "../../model/config";
-import type { RecordPolicy } from "../../model/enums";
+import type { Partition, RecordPolicy } from "../../model/enums";
+import { partitionOf } from "../../model/partition";
 
 /** A service account's name and annotations, and the annotations its pods carry, resolved. */
 export interface ServiceAccountValues {
@@ -30,10 +31,25 @@ export interface ExternalDnsValues {
   resources: { requests: { cpu: string; memory: string } };
 }
 
+/**
+ * Whether an instance must write CNAME records instead of Route53 ALIAS records. In AWS GovCloud (US) an alias
+ * in a private hosted zone may only point at another record of the same zone ("you can create alias records only
+ * when the alias target is another record in the same hosted zone": AWS GovCloud (US) User Guide, Amazon Route 53,
+ * https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-r53.html), and GovCloud has private zones
+ * only. external-dns v0.21.0 writes an ALIAS for every target in a canonical hosted zone unless
+ * `--aws-prefer-cname` is set (provider/aws/aws.go `useAlias`, `canonicalHostedZone`), and its table lists the
+ * GovCloud load balancers (`elb.us-gov-west-1.amazonaws.com`, ...): without the flag every record of an NLB fails.
+ * A CNAME cannot sit at a zone's apex, so in GovCloud no Ingress host may be a zone's own name.
+ */
+export function prefersCname(instance: ExternalDnsInstanceConfig, partition: Partition): boolean {
+  return partition === "aws-us-gov" && instance.zoneType === "private";
+}
+
 /** Flags beyond the chart's own: zone type, zone IDs, ingress class, and the cross-account role. */
-export function externalDnsArgs(instance: ExternalDnsInstanceConfig): string[] {
+export function externalDnsArgs(instance: ExternalDnsInstanceConfig, partition: Partition = "aws"): string[] {
   return [
     `--aws-zone-type=${instance.zoneType}`,
+    ...(prefersCname(instance, partition) ? ["--aws-prefer-cname"] : []),
     ...instance.zoneIds.map((id) => `--zone-id-filter=${id}`),
     `--ingress-class=${instance.ingressClass}`,
     ...(instance.assumeRole ? [`--aws-assume-role=${instance.assumeRole.roleArn}`] : []),
@@ -61,7 +77,7 @@ export function externalDnsValues(
     txtOwnerId: instance.ownerId,
     txtPrefix: instance.txtPrefix,
     domainFilters: [...instance.domainFilters],
-    extraArgs: externalDnsArgs(instance),
+    extraArgs: externalDnsArgs(instance, partitionOf(region)),
     env: [{ name: "AWS_DEFAULT_REGION", value: region }],
     serviceAccount: { create: true, name: serviceAccount.name, annotations: serviceAccount.annotations },
     ...(Object.keys(serviceAccount.podAnnotations).length > 0

@@ -16,6 +16,7 @@ export const ingressAddOn: AddOn<"ingress", typeof ingressSchema> = {
   key: "ingress",
   schema: ingressSchema,
   required: false,
+  roleKeys: [],
   resolve: resolveIngress,
   roles: () => [],
   deploy,

@@ -6,7 +6,7 @@
  * its output captured, so a test pays for loading the SDKs once and not once per plan. tests/plan.test.ts runs
  * the command as a process too and checks both say the same.
  *
- * Each distinct stack is planned once per test run: the first test file that asks plans it, the others (each
+ * Each distinct stack given to `planRun` is planned once per test run: the first test file that asks plans it, the others (each
  * `node --test` file is its own process) read the result from a folder shared by the files of one run.
  */
 import assert from "node:assert/strict";
