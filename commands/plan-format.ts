@@ -88,7 +88,7 @@ export interface PredictedRole {
  * The ARN each IAM role will get. IAM builds it from the partition, the account, the path and the name, all of
  * which the plan knows except, sometimes, the account: an IRSA role trusts the OIDC provider of its own account, so
  * the account is taken from the provider's ARN in the trust policy when that ARN is literal (given in the stack
- * file), and shown as `<account>` when it comes from the cluster look-up at deploy time (or the role uses Pod
+ * file), and shown as `(account-id)`, the plan's placeholder for it, when it comes from the cluster look-up at deploy time (or the role uses Pod
  * Identity, whose trust names no account).
  */
 export function predictRoleArns(capture: Capture): PredictedRole[] {
@@ -106,7 +106,9 @@ export function predictRoleArns(capture: Capture): PredictedRole[] {
       return {
         key,
         name,
-        arn: `arn:${partition}:iam::${account ?? "<account>"}:role/${rolePath}${name}`,
+        // The mocks' own placeholder for an account known only at deploy time, so the ARN reads the same as in
+        // the documents that name it (a central DNS role's trust policy, for one).
+        arn: `arn:${partition}:iam::${account ?? "(account-id)"}:role/${rolePath}${name}`,
         account: account ? ("known" as const) : ("unknown" as const),
       };
     })

@@ -9,29 +9,46 @@ import type { Capture, CapturedResource } from "../offline/harness";
 
 /**
  * What `eks.Cluster` of @pulumi/eks 4.3.0 creates with the arguments components/cluster/clusterAccess.ts passes
- * (a default node group, `createOidcProvider: true`, no `authenticationMode`, no Fargate, no auto mode), read in
+ * (a default node group, no Fargate, no auto mode, its own roles and security groups), read in
  * pulumi/pulumi-eks v4.3.0: nodejs/eks/cluster/cluster.ts (createCore: the service role, the cluster security
  * group and its egress rule, the aws.eks.Cluster, the kube-proxy, vpc-cni and coredns add-ons, the Kubernetes
- * provider, the instance role and profile, the aws-auth ConfigMap as `authenticationMode` defaults to CONFIG_MAP,
- * the OIDC provider; and the default node group), nodejs/eks/servicerole.ts (a Role and one attachment per
- * managed policy), nodejs/eks/nodes/securitygroup.ts (the node security group and five rules),
- * nodejs/eks/nodes/nodegroup.ts createNodeGroupV2 (a LaunchTemplate and an Auto Scaling Group; no key pair
+ * provider, the instance role and profile, the aws-auth ConfigMap unless `authenticationMode` is API, an access
+ * entry for the node role when it allows access entries, the OIDC provider with `createOidcProvider`; and the
+ * default node group), nodejs/eks/cluster/authenticationMode.ts (createAccessEntries: one AccessEntry per entry and
+ * one AccessPolicyAssociation per access policy; CONFIG_MAP when no mode is given), nodejs/eks/servicerole.ts (a
+ * Role and one attachment per managed policy), nodejs/eks/nodes/securitygroup.ts (the node security group and five
+ * rules), nodejs/eks/nodes/nodegroup.ts createNodeGroupV2 (a LaunchTemplate and an Auto Scaling Group; no key pair
  * without a public key) and nodejs/eks/addons/cni-addon.ts (one add-on; no DaemonSetPatch without
  * `securityContextPrivileged`).
  */
-export const EKS_CLUSTER_EXPECTED: readonly string[] = [
-  "ServiceRole <name>-eksRole: Role + 1 RolePolicyAttachment (AmazonEKSClusterPolicy)",
-  "ServiceRole <name>-instanceRole: Role + 3 RolePolicyAttachments (AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryReadOnly); InstanceProfile <name>-instanceProfile",
-  "SecurityGroup <name>-eksClusterSecurityGroup + 1 SecurityGroupRule; SecurityGroup <name>-nodeSecurityGroup + 5 SecurityGroupRules",
-  "Cluster <name>-eksCluster (aws.eks.Cluster); Addons kube-proxy, vpc-cni, coredns",
-  "OpenIdConnectProvider <name>-oidcProvider; ConfigMap aws-auth (<name>-nodeAccess); kubernetes provider <name>-eks-k8s",
-  "default node group: LaunchTemplate <name>-launchTemplate, Auto Scaling Group",
-];
+export function eksClusterExpected(name: string, inputs: Record<string, unknown>): string[] {
+  const mode = typeof inputs.authenticationMode === "string" ? inputs.authenticationMode : "CONFIG_MAP";
+  const entries = Object.entries((inputs.accessEntries ?? {}) as Record<string, { accessPolicies?: object }>);
+  const policies = entries.reduce((n, [, e]) => n + Object.keys(e.accessPolicies ?? {}).length, 0);
+  const auth = [
+    ...(mode === "API" ? [] : [`ConfigMap aws-auth (${name}-nodeAccess)`]),
+    ...(mode === "API" || mode === "API_AND_CONFIG_MAP"
+      ? [
+          `AccessEntry ${name}-defaultNodeGroupInstanceRole (the nodes' role)`,
+          ...entries.map(([key]) => `AccessEntry ${name}-${key}`),
+          ...(policies ? [`${policies} AccessPolicyAssociation${policies === 1 ? "" : "s"}`] : []),
+        ]
+      : []),
+  ];
+  return [
+    `ServiceRole ${name}-eksRole: Role + 1 RolePolicyAttachment (AmazonEKSClusterPolicy)`,
+    `ServiceRole ${name}-instanceRole: Role + 3 RolePolicyAttachments (AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryReadOnly); InstanceProfile ${name}-instanceProfile`,
+    `SecurityGroup ${name}-eksClusterSecurityGroup + 1 SecurityGroupRule; SecurityGroup ${name}-nodeSecurityGroup + 5 SecurityGroupRules`,
+    `Cluster ${name}-eksCluster (aws.eks.Cluster, authentication mode ${mode}); Addons kube-proxy, vpc-cni, coredns`,
+    `cluster access: ${auth.join("; ")}`,
+    ...(inputs.createOidcProvider === true ? [`OpenIdConnectProvider ${name}-oidcProvider`] : []),
+    `kubernetes provider ${name}-eks-k8s; default node group: LaunchTemplate ${name}-launchTemplate, Auto Scaling Group`,
+  ];
+}
 
-/** The `eks.Cluster` arguments that would change what it creates; the list above assumes none of them is set. */
+/** The `eks.Cluster` arguments that would change what it creates beyond what eksClusterExpected follows. */
 const EKS_ARGS_ASSUMED_UNSET = [
   "skipDefaultNodeGroup",
-  "authenticationMode",
   "fargate",
   "autoMode",
   "serviceRole",
@@ -52,7 +69,7 @@ function describe(r: CapturedResource): string[] {
       return [
         head,
         "    Expected (@pulumi/eks 4.3.0's source, for the arguments this program passes; not counted above):",
-        ...EKS_CLUSTER_EXPECTED.map((line) => `      ${line.replace(/<name>/g, r.name)}`),
+        ...eksClusterExpected(r.name, r.inputs).map((line) => `      ${line}`),
       ];
     }
     case "kubernetes:yaml/v2:ConfigFile":

@@ -44,18 +44,18 @@ function byComponent(capture: Capture): string[] {
 }
 
 /**
- * Where an `<account>` in a role ARN comes from, in this stack's cluster mode: a created cluster's account (the one
+ * Where the `(account-id)` in a role ARN comes from, in this stack's cluster mode: a created cluster's account (the one
  * Pulumi deploys into), the account of an OIDC provider this stack creates, or the looked-up cluster's (which
  * `cluster.oidcProviderArn` can give offline).
  */
 function accountHint(capture: Capture): string {
   if (capture.resources.some((r) => r.type === "eks:index:Cluster")) {
-    return "  <account>: the account the new cluster is created in (the deploying credentials'), known at deploy time.";
+    return "  (account-id): the account the new cluster is created in (the deploying credentials'), known at deploy time.";
   }
   if (capture.resources.some((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider")) {
-    return "  <account>: the account of the OIDC provider this stack creates (the cluster's), known at deploy time.";
+    return "  (account-id): the account of the OIDC provider this stack creates (the cluster's), known at deploy time.";
   }
-  return "  <account>: the cluster's account, which the cluster look-up gives at deploy time (with IRSA, set cluster.oidcProviderArn to see it here).";
+  return "  (account-id): the cluster's account, which the cluster look-up gives at deploy time (with IRSA, set cluster.oidcProviderArn to see it here).";
 }
 
 /** The default printout: what would be created per component, the role ARNs, the outputs. */

@@ -13,7 +13,7 @@ import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
 import { derivedStackFile, runPlan, writeStackFile } from "./helpers/stacks";
 import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "../commands/plan-diff";
-import { EKS_CLUSTER_EXPECTED } from "../commands/plan-remote";
+import { eksClusterExpected } from "../commands/plan-remote";
 import { nginxIngressCrdsUrl } from "../components/versions";
 import { discoverStacks, stackNames } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
@@ -80,12 +80,17 @@ describe("plan command", () => {
       dev,
       /eks\.amazonaws\.com\/role-arn: arn:aws:iam::111111111111:role\/dev-orders-api-orders$/m,
     );
-    assert.doesNotMatch(dev, /<account>/);
+    assert.doesNotMatch(dev, /\(account-id\)/);
     const prod = runs.prod.stdout;
-    assert.match(prod, /^ {2}cert-manager +arn:aws:iam::<account>:role\/prod-cert-manager-platform$/m);
+    assert.match(prod, /^ {2}cert-manager +arn:aws:iam::\(account-id\):role\/prod-cert-manager-platform$/m);
+    // The same ARN as the central DNS role's trust policy names it: one way of writing it everywhere.
+    assert.ok(
+      prod.includes('"Principal":{"AWS":"arn:aws:iam::(account-id):role/prod-cert-manager-platform"}'),
+    );
+    assert.doesNotMatch(prod, /<account>/);
     assert.match(
       prod,
-      /^ {2}<account>: the cluster's account, which the cluster look-up gives at deploy time/m,
+      /^ {2}\(account-id\): the cluster's account, which the cluster look-up gives at deploy time/m,
     );
     assert.match(
       prod,
@@ -350,7 +355,7 @@ describe("the plan shows everything it would create, counted and named one way",
     assert.ok(runs.devVerbose.stdout.includes(`      file: ${nginxIngressCrdsUrl}\n`));
   });
 
-  test("a created cluster lists what eks.Cluster is expected to create, and its <account> hint fits the mode", async () => {
+  test("a created cluster lists what eks.Cluster is expected to create, and its account hint fits the mode", async () => {
     const file = derivedStackFile(out, "created", "prod", {
       cluster: { mode: "new", name: "created-eks" },
       loadBalancerController: undefined,
@@ -362,10 +367,20 @@ describe("the plan shows everything it would create, counted and named one way",
       run.stdout,
       /^ {4}Expected \(@pulumi\/eks 4\.3\.0's source, for the arguments this program passes; not counted above\):$/m,
     );
-    for (const line of EKS_CLUSTER_EXPECTED) {
-      assert.ok(run.stdout.includes(`      ${line.replace(/<name>/g, "created-eks")}\n`), line);
+    // The lines follow the arguments the program passes (the JSON plan holds them as the component's inputs).
+    const plan = parsePlan(fs.readFileSync(path.join(out, "created", "created.json"), "utf8"));
+    const cluster = plan.resources.find((r) => r.type === "eks:index:Cluster")!;
+    const expected = eksClusterExpected("created-eks", cluster.inputs as Record<string, unknown>);
+    assert.ok(expected.length >= 7);
+    for (const line of expected) {
+      assert.ok(run.stdout.includes(`      ${line}\n`), line);
     }
-    assert.match(run.stdout, /^ {2}<account>: the account the new cluster is created in/m);
+    assert.match(
+      run.stdout,
+      /^ {6}ServiceRole created-eks-eksRole: Role \+ 1 RolePolicyAttachment \(AmazonEKSClusterPolicy\)$/m,
+    );
+    assert.match(run.stdout, /^ {6}cluster access: ConfigMap aws-auth \(created-eks-nodeAccess\)/m);
+    assert.match(run.stdout, /^ {2}\(account-id\): the account the new cluster is created in/m);
     // cluster.oidcProviderArn is a key of mode: existing only.
     assert.doesNotMatch(run.stdout, /oidcProviderArn/);
   });
