@@ -11,6 +11,7 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "./plan-diff";
 
 /** The repository this file belongs to (commands/..). */
@@ -52,9 +53,25 @@ function plan(dir: string, stack: string, out: string): Promise<string | undefin
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [stack, rev = "HEAD"] = argv.filter((a) => !a.startsWith("--"));
-  if (!stack) {
-    process.stderr.write("usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n");
+  const usage = "usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n";
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    process.stderr.write(`${(err instanceof Error ? err.message : String(err)).split(". ")[0]}\n${usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const [stack, rev = "HEAD", ...extra] = parsed.positionals;
+  if (!stack || extra.length) {
+    process.stderr.write(usage);
     return 2;
   }
   let commit: string;

@@ -300,8 +300,9 @@ export function renderWithoutBase(head: PlanFile, reason: string, title?: string
     `> No base plan to compare with: ${reason}. This is expected when the base revision has no offline plan ` +
       `yet (the first pull request that adds it) or when the base revision's plan fails.`,
     "",
-    `The head plan has ${plural(custom, "resource")} and ${plural(head.resources.length - custom, "component")}, ` +
-      `and ${plural(Object.keys(head.outputs).length, "output")}.`,
+    // Counted as `npm run plan` counts: every registered resource, components included.
+    `The head plan has ${plural(head.resources.length, "resource")}: ${custom} to create or read and ` +
+      `${plural(head.resources.length - custom, "component")}, and ${plural(Object.keys(head.outputs).length, "output")}.`,
     "",
   ].join("\n");
 }

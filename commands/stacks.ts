@@ -13,6 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { parse } from "yaml";
 
 /** Pulumi's stack file name: `Pulumi.<stack>.yaml` beside the project file `Pulumi.yaml`. */
@@ -74,9 +75,42 @@ export function githubOutput(stacks: StackInfo[]): string {
   return `all=${names()}\ndev=${names("dev")}\nprod=${names("prod")}\n`;
 }
 
-function main(argv: string[]): number {
-  const dirAt = argv.indexOf("--dir");
-  const dir = dirAt >= 0 ? path.resolve(argv[dirAt + 1] ?? ".") : process.cwd();
+const USAGE = `usage: npm run stacks [-- --json | --github-output] [--dir DIR]
+
+Lists the stacks of the project, one per Pulumi.<stack>.yaml file.
+
+Options:
+  --json            print the stack names as one JSON list
+  --github-output   print all=, dev= and prod= lines (JSON lists) for $GITHUB_OUTPUT
+  --dir DIR         read DIR instead of the current directory
+  -h, --help        print this help
+`;
+
+export function main(argv: string[]): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: "boolean" },
+        "github-output": { type: "boolean" },
+        dir: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    process.stderr.write(`${unknown ? `unknown option ${unknown}` : message.split(". ")[0]}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const dir = path.resolve(values.dir ?? ".");
   let stacks: StackInfo[];
   try {
     stacks = discoverStacks(dir);
@@ -88,9 +122,9 @@ function main(argv: string[]): number {
     process.stderr.write(`no stack files (Pulumi.<stack>.yaml) in ${dir}\n`);
     return 1;
   }
-  if (argv.includes("--github-output")) {
+  if (values["github-output"]) {
     process.stdout.write(githubOutput(stacks));
-  } else if (argv.includes("--json")) {
+  } else if (values.json) {
     process.stdout.write(`${JSON.stringify(stacks.map((s) => s.name))}\n`);
   } else {
     const width = Math.max(...stacks.map((s) => s.name.length));

@@ -91,12 +91,91 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value: unk
   return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
 }
 
-/** The JSON type of a value, as a message names it. */
+/** The kind of a value, in the words of a stack file (YAML): text, a number, a list, a map. */
 function typeName(value: unknown): string {
   if (value === null) {
-    return "null";
+    return "nothing (null)";
   }
-  return Array.isArray(value) ? "array" : typeof value;
+  if (Array.isArray(value)) {
+    return "a list";
+  }
+  const words: Record<string, string> = {
+    string: "text",
+    number: "a number",
+    boolean: "true or false",
+    object: "a map",
+  };
+  return words[typeof value] ?? typeof value;
+}
+
+/** What a schema type expects, in the same words (zod's names: `record`, `int`, `object`, ...). */
+function expectedName(expected: string): string {
+  const words: Record<string, string> = {
+    string: "text",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    object: "a map of keys",
+    record: "a map of key: value entries",
+    array: "a list",
+  };
+  return words[expected] ?? expected;
+}
+
+/** A size limit in the project's words, or undefined for a limit whose schema wrote its own message. */
+function sizeLimit(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string | undefined {
+  if (!/^Too (small|big)/.test(issue.message)) {
+    return undefined;
+  }
+  const small = issue.code === "too_small";
+  const limit = Number(small ? issue.minimum : issue.maximum);
+  const bound =
+    issue.inclusive === false ? (small ? "more than" : "less than") : small ? "at least" : "at most";
+  const unit =
+    issue.origin === "string"
+      ? ` character${limit === 1 ? "" : "s"}`
+      : issue.origin === "array" || issue.origin === "set"
+        ? limit === 1
+          ? " entry"
+          : " entries"
+        : "";
+  return `expected ${bound} ${limit}${unit}`;
+}
+
+/**
+ * What to set for a required section that is missing: its keys without a default, the values of an enum, a
+ * union's modes; the section's own `missing` metadata; for a section whose keys are all optional (one of them
+ * is needed), the keys it has.
+ */
+function missingSection(key: string, schema: z.ZodType): string {
+  // A section whose keys are all optional but that needs some of them says which, in its `missing` metadata.
+  const hint = (schema.meta() as { missing?: unknown } | undefined)?.missing;
+  if (typeof hint === "string") {
+    return `missing: ${hint}`;
+  }
+  let t: z.ZodType = schema;
+  while (t instanceof z.ZodOptional || t instanceof z.ZodDefault) {
+    t = t.unwrap() as z.ZodType;
+  }
+  if (t instanceof z.ZodEnum) {
+    return `missing: set it to one of ${t.options.map((o) => JSON.stringify(o)).join(", ")}`;
+  }
+  if (t instanceof z.ZodDiscriminatedUnion) {
+    const modes = (t.options as z.ZodType[]).flatMap((o) =>
+      o instanceof z.ZodObject && o.shape.mode instanceof z.ZodLiteral ? [String(o.shape.mode.value)] : [],
+    );
+    return `missing: set ${key}.mode (${modes.join(" or ")}) and that mode's keys (docs/configuration.md)`;
+  }
+  if (t instanceof z.ZodObject) {
+    const shape = t.shape as Record<string, z.ZodType>;
+    const required = Object.keys(shape).filter((k) => !shape[k].safeParse(undefined).success);
+    return required.length
+      ? `missing: set ${required.map((k) => `${key}.${k}`).join(", ")}`
+      : `missing: set it, with one or more of ${Object.keys(shape)
+          .map((k) => `${key}.${k}`)
+          .join(", ")} (docs/configuration.md)`;
+  }
+  return "missing: set it (docs/configuration.md)";
 }
 
 function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
@@ -106,21 +185,26 @@ function describeIssue(issue: z.core.$ZodIssue, known: () => string[]): string {
     case "invalid_type": {
       // The input is there only because the schemas are parsed with `reportInput` (zod 4 omits it otherwise).
       if (issue.input === undefined) {
-        return `required (${issue.expected})`;
+        return `missing: set it (${expectedName(issue.expected)})`;
       }
-      const got = typeName(issue.input);
+      const scalar = typeof issue.input === "number" || typeof issue.input === "boolean";
       const quote =
-        issue.expected === "string" && (got === "number" || got === "boolean")
-          ? `; quote it in YAML: "${JSON.stringify(issue.input)}"`
-          : "";
-      return `expected ${issue.expected}, got ${got}${quote}`;
+        issue.expected === "string" && scalar ? `; quote it in YAML: "${JSON.stringify(issue.input)}"` : "";
+      // A number where a whole number belongs: the value (shown beside the key) says it all.
+      if (issue.expected === "int" && typeof issue.input === "number") {
+        return "expected a whole number";
+      }
+      return `expected ${expectedName(issue.expected)}, got ${typeName(issue.input)}${quote}`;
     }
+    case "too_small":
+    case "too_big":
+      return sizeLimit(issue) ?? issue.message;
     case "invalid_key":
       // A record's key (a tag key, an instance or role key, an IAM condition operator) broke its format.
       return `a valid key: ${issue.issues.map((i) => i.message).join("; ")}`;
     case "invalid_value": {
       const one = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-      return issue.input === undefined ? `required: ${one}` : `expected ${one}`;
+      return issue.input === undefined ? `missing: set it to ${one}` : `expected ${one}`;
     }
     case "invalid_union":
       return "expected `mode: existing` or `mode: new` with that mode's keys";
@@ -167,6 +251,21 @@ function objectKeyPath(path: readonly PropertyKey[]): PropertyKey[] {
   return out;
 }
 
+/** A value of the right type for a missing required scalar, or undefined when there is none to make up. */
+function standIn(issue: z.core.$ZodIssue): unknown {
+  if (issue.path.length === 0 || issue.input !== undefined) {
+    return undefined;
+  }
+  if (issue.code === "invalid_value") {
+    return issue.values[0];
+  }
+  if (issue.code === "invalid_type") {
+    const byType: Record<string, unknown> = { string: "", number: 1, int: 1, boolean: false };
+    return byType[issue.expected];
+  }
+  return undefined;
+}
+
 function salvage(
   section: string,
   schema: z.ZodType,
@@ -190,6 +289,15 @@ function salvage(
     for (const issue of structural) {
       if (issue.code === "unrecognized_keys") {
         issue.keys.forEach((k) => deleteAt(current, [...issue.path, k]));
+        continue;
+      }
+      // A missing scalar gets a stand-in of its type, so the rest of its object (a role's statements when its
+      // description is missing) is still checked; problems at the stand-in's path are dropped as noisy.
+      const stand = standIn(issue);
+      const parent = valueAt(current, issue.path.slice(0, -1));
+      if (stand !== undefined && parent !== null && typeof parent === "object" && !Array.isArray(parent)) {
+        (parent as Record<PropertyKey, unknown>)[issue.path[issue.path.length - 1]] = stand;
+        noisy.add(issuePath(section, issue.path));
         continue;
       }
       let path = objectKeyPath(issue.path);
@@ -237,7 +345,7 @@ export function parseSections(
     const value = values[key];
     if (value === undefined) {
       if (requiredSections.includes(key)) {
-        problems.add(key, `required: ${sections[key].description ?? ""}`.trim());
+        problems.add(key, missingSection(key, sections[key]));
       }
       continue;
     }

@@ -246,6 +246,10 @@ const INVOKE_ACTIONS: Record<string, string[]> = {
     "iam:ListOpenIDConnectProviders",
     "iam:GetOpenIDConnectProvider",
   ],
+  // The Pod Identity agent's default version for the cluster's Kubernetes version, when the stack installs the
+  // agent without a pinned version (components/identity): terraform-provider-aws
+  // internal/service/eks/addon_version_data_source.go calls DescribeAddonVersions.
+  "aws:eks/getAddonVersion:getAddonVersion": ["eks:DescribeAddonVersions"],
 };
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "ci-roles-"));

@@ -182,7 +182,16 @@ describe("missing and unknown keys", () => {
       found.map((p) => p.key),
       ["eks-platform:tier", "eks-platform:cluster", "eks-platform:dns", "eks-platform:certManager"],
     );
-    assert.ok(found.every((p) => p.expected.startsWith("required")));
+    // What to set, in the project's words, not the section's documentation.
+    assert.deepEqual(
+      found.map((p) => p.expected),
+      [
+        'missing: set it to one of "dev", "prod"',
+        "missing: set cluster.mode (existing or new) and that mode's keys (docs/configuration.md)",
+        "missing: set it, with one or more of dns.privateZones, dns.publicZones, dns.centralDnsAccount (docs/configuration.md)",
+        "missing: set certManager.email (the Let's Encrypt account's contact), or certManager.letsEncrypt: false",
+      ],
+    );
   });
 
   test("missing aws:region", () => {
@@ -662,7 +671,7 @@ describe("wrong types and bad keys", () => {
     const p = assertOneProblem(
       edited("prod", { "tags.cost-center": 4711 }),
       "eks-platform:tags.cost-center",
-      /^expected string, got number; quote it in YAML: "4711"$/,
+      /^expected text, got a number; quote it in YAML: "4711"$/,
       "prod",
     );
     assert.equal(p.value, 4711);
@@ -673,8 +682,8 @@ describe("wrong types and bad keys", () => {
     assert.deepEqual(
       found.map((p) => [p.key, p.expected]),
       [
-        ["eks-platform:protect", "expected boolean, got string"],
-        ["eks-platform:dns.centralDnsAccount", "expected object, got array"],
+        ["eks-platform:protect", "expected true or false, got text"],
+        ["eks-platform:dns.centralDnsAccount", "expected a map of keys, got a list"],
       ],
     );
   });
@@ -683,7 +692,7 @@ describe("wrong types and bad keys", () => {
     assertOneProblem(
       edited("dev", { "ingress.instances.public.scheme": undefined }),
       "eks-platform:ingress.instances.public.scheme",
-      /^required: one of "internet-facing", "internal"$/,
+      /^missing: set it to one of "internet-facing", "internal"$/,
     );
   });
 
@@ -756,6 +765,46 @@ describe("the ACME e-mail", () => {
 });
 
 describe("everything at once", () => {
+  test("a team role missing its description and allowing s3:* reports both, in one run", () => {
+    const found = problems(
+      edited("dev", {
+        "iam.extraRoles.orders-api.description": undefined,
+        "iam.extraRoles.orders-api.statements[0].actions": ["s3:*"],
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:iam.extraRoles.orders-api.description", "missing: set it (text)"],
+        [
+          "eks-platform:iam.extraRoles.orders-api.statements[0].actions[0]",
+          "named actions, not a whole service: list the actions the workload calls",
+        ],
+      ],
+    );
+  });
+
+  test("kinds and limits in the project's words, not the validator's", () => {
+    const found = problems(
+      edited("dev", {
+        tags: ["a", "b"],
+        "ingress.instances.public.replicas": 0,
+        "ingress.instances.internal.replicas": 1.5,
+      }),
+    );
+    assert.deepEqual(
+      found.map((p) => [p.key, p.expected]),
+      [
+        ["eks-platform:tags", "expected a map of key: value entries, got a list"],
+        ["eks-platform:ingress.instances.public.replicas", "expected at least 1"],
+        ["eks-platform:ingress.instances.internal.replicas", "expected a whole number"],
+      ],
+    );
+    for (const p of found) {
+      assert.doesNotMatch(p.expected, /record|array|\bint\b|Too small|>=/, p.expected);
+    }
+  });
+
   test("a duplicate IngressClass is reported together with an unrelated scheme typo", () => {
     const found = problems(
       edited("dev", {
@@ -780,7 +829,7 @@ describe("everything at once", () => {
     assert.deepEqual(
       found.map((p) => [p.key, p.expected]),
       [
-        ["eks-platform:ingress.instances.public", "expected object, got string"],
+        ["eks-platform:ingress.instances.public", "expected a map of keys, got text"],
         [
           "eks-platform:ingress.instances.extra.className",
           "a class name of its own; instance 'internal' uses it already, and two controllers on one class would both serve its Ingresses",

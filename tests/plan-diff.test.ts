@@ -211,7 +211,10 @@ describe("plan-diff", () => {
     const lines = text.split("\n");
     assert.equal(lines[0], "### Offline plan diff: `dev`");
     assert.match(lines[2], /^> No base plan to compare with: base\/dev\.json does not exist\./);
-    assert.equal(lines[4], "The head plan has 4 resources and 1 component, and 3 outputs.");
+    assert.equal(
+      lines[4],
+      "The head plan has 5 resources: 4 to create or read and 1 component, and 3 outputs.",
+    );
   });
 
   test("parsePlan rejects files that are not plans", () => {

@@ -11,7 +11,10 @@ import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { runTool, type Run } from "./helpers/cli";
 import { stackValues } from "./helpers/config";
-import { runPlan, writeStackFile } from "./helpers/stacks";
+import { derivedStackFile, runPlan, writeStackFile } from "./helpers/stacks";
+import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "../commands/plan-diff";
+import { eksClusterExpected } from "../commands/plan-remote";
+import { nginxIngressCrdsUrl } from "../components/versions";
 import { discoverStacks, stackNames } from "../commands/stacks";
 import { ROOT } from "./helpers/cli";
 
@@ -50,7 +53,7 @@ describe("plan command", () => {
       const run = runs[stack];
       assert.equal(run.code, 0, `${stack}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`^Offline plan of stack '${stack}'`));
-      for (const heading of ["Would create ", "IAM roles (", "Stack outputs:"]) {
+      for (const heading of ["Would register ", "IAM roles (", "Stack outputs:"]) {
         assert.ok(run.stdout.includes(`\n${heading}`), `${stack}: ${heading}`);
       }
       assert.match(
@@ -77,12 +80,17 @@ describe("plan command", () => {
       dev,
       /eks\.amazonaws\.com\/role-arn: arn:aws:iam::111111111111:role\/dev-orders-api-orders$/m,
     );
-    assert.doesNotMatch(dev, /<account>/);
+    assert.doesNotMatch(dev, /\(account-id\)/);
     const prod = runs.prod.stdout;
-    assert.match(prod, /^ {2}cert-manager +arn:aws:iam::<account>:role\/prod-cert-manager-platform$/m);
+    assert.match(prod, /^ {2}cert-manager +arn:aws:iam::\(account-id\):role\/prod-cert-manager-platform$/m);
+    // The same ARN as the central DNS role's trust policy names it: one way of writing it everywhere.
+    assert.ok(
+      prod.includes('"Principal":{"AWS":"arn:aws:iam::(account-id):role/prod-cert-manager-platform"}'),
+    );
+    assert.doesNotMatch(prod, /<account>/);
     assert.match(
       prod,
-      /^ {2}<account>: the cluster's account, which the cluster look-up gives at deploy time/m,
+      /^ {2}\(account-id\): the cluster's account, which the cluster look-up gives at deploy time/m,
     );
     assert.match(
       prod,
@@ -179,7 +187,9 @@ describe("plan command", () => {
     );
     assert.match(run.stderr, /- eks-platform:tier \(got "qa"\): expected one of "dev", "prod"/);
     assert.match(run.stderr, /- eks-platform:certManager\.email \(got "not-an-email"\): an e-mail address/);
-    assert.match(run.stderr, /\(0 resources registered\)/);
+    // The report says nothing was created; no count of registered resources follows it.
+    assert.doesNotMatch(run.stderr, /resources registered|were registered/);
+    assert.match(run.stderr, /an e-mail address[^\n]*\n$/, "the report is the last thing printed");
     assert.equal(fs.existsSync(path.join(out, "bad", "broken.json")), false);
     assert.equal(run.stdout.includes("Offline plan"), false);
   });
@@ -191,7 +201,10 @@ describe("plan command", () => {
       new RegExp(`no stack file Pulumi\\.no-such-stack\\.yaml; stacks here: ${STACKS.join(", ")}`),
     );
     assert.equal(runs.usage.code, 2);
-    assert.match(runs.usage.stderr, /^usage: npm run plan -- <stack>/);
+    assert.match(
+      runs.usage.stderr,
+      /^npm run plan takes one stack; none given\n\nusage: npm run plan -- <stack>/,
+    );
   });
 });
 
@@ -216,4 +229,159 @@ test("a stack file that is not valid YAML is named with the line and column of t
   assert.equal(run.code, 1);
   assert.ok(run.stderr.startsWith(`${file}:6:`), run.stderr);
   assert.match(run.stderr, /not valid YAML: /);
+});
+
+describe("plan command line", () => {
+  const FLAGS = ["--verbose", "--quiet", "--out", "--stack-file", "--config-file", "--set", "--help"];
+
+  test("--help and -h list every option, exit 0 and plan nothing", async () => {
+    for (const help of ["--help", "-h"]) {
+      const run = await runPlan([help]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^usage: npm run plan -- <stack> \[options\]/);
+      for (const flag of FLAGS) {
+        assert.match(run.stdout, new RegExp(`^ {2}(-h, )?${flag}\\b`, "m"), `${help}: ${flag}`);
+      }
+      assert.doesNotMatch(run.stdout + run.stderr, /Pulumi\.-h\.yaml|no stack file/);
+    }
+    // With a stack too, help wins: nothing is planned.
+    const run = await runPlan(["dev", "--help", "--out", path.join(out, "help")]);
+    assert.equal(run.code, 0);
+    assert.equal(fs.existsSync(path.join(out, "help")), false);
+  });
+
+  test("every option the help lists is one the command takes", async () => {
+    const help = (await runPlan(["--help"])).stdout;
+    const listed = [...help.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    assert.deepEqual([...listed].sort(), [...FLAGS].sort());
+    for (const flag of listed.filter((f) => f !== "--help")) {
+      const withValue = ["--out", "--stack-file", "--config-file", "--set"].includes(flag);
+      // A stack that does not exist: the options are read, then the stack file is not found (exit 1, not 2).
+      const run = await runPlan(["no-such-stack", flag, ...(withValue ? ["x=y"] : [])]);
+      assert.equal(run.code, 1, `${flag}: ${run.stderr}`);
+    }
+  });
+
+  test("an unknown option is an error with the usage, not ignored", async () => {
+    for (const bad of [
+      ["dev", "--verbos"],
+      ["dev", "-v"],
+      ["--stack", "dev"],
+    ]) {
+      const run = await runPlan(bad);
+      assert.equal(run.code, 2, bad.join(" "));
+      assert.match(run.stderr, new RegExp(`^unknown option ${bad.find((a) => a.startsWith("-"))}\n`));
+      assert.match(run.stderr, /\nusage: npm run plan -- <stack>/);
+      assert.equal(run.stdout, "");
+    }
+  });
+
+  test("more than one stack: says it takes one, plans none", async () => {
+    const run = await runPlan(["dev", "prod", "--out", path.join(out, "two")]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^npm run plan takes one stack; got 2 \(dev, prod\): run it once per stack/);
+    assert.equal(fs.existsSync(path.join(out, "two")), false);
+  });
+
+  test("an option without its value is an error", async () => {
+    const run = await runPlan(["dev", "--out"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--out/);
+  });
+});
+
+describe("the other commands' command lines", () => {
+  for (const [script, name] of [
+    ["commands/stacks.ts", "stacks"],
+    ["commands/plan-diff-rev.ts", "plan:diff"],
+  ]) {
+    test(`npm run ${name}: -h prints the usage, an unknown option exits 2`, async () => {
+      const help = await runTool(script, ["-h"]);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^usage: npm run ${name}`));
+      const bad = await runTool(script, ["--bogus"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--bogus/);
+      assert.match(bad.stderr, new RegExp(`usage: npm run ${name}`));
+    });
+  }
+});
+
+describe("the plan shows everything it would create, counted and named one way", () => {
+  const COUNT = /(\d+) resources: (\d+) to create(?:, (\d+) to read)? and (\d+) components/;
+
+  test("the summary, --verbose and plan:diff count the same resources", () => {
+    for (const [stack, verbose] of [
+      ["dev", runs.devVerbose],
+      ["prod", runs.prodVerbose],
+    ] as const) {
+      const summary = COUNT.exec(runs[stack].stdout);
+      const detailed = COUNT.exec(verbose.stdout);
+      assert.ok(summary && detailed, stack);
+      assert.equal(summary[0], detailed[0], stack);
+      const plan = parsePlan(planFile("a", stack));
+      const [total, create, read, components] = summary.slice(1).map((n) => Number(n ?? 0));
+      assert.equal(total, plan.resources.length, stack);
+      assert.equal(create + read + components, total, stack);
+      assert.ok(renderDiff(diffPlans(plan, plan)).includes(`(${total} resources unchanged)`), stack);
+      assert.match(
+        renderWithoutBase(plan, "none"),
+        new RegExp(`has ${total} resources: ${create + read} to create or read and ${components} components`),
+      );
+    }
+  });
+
+  test("a role's ARN reads the same in the summary and --verbose (Helm values and outputs included)", () => {
+    const arn = "arn:aws:iam::111111111111:role/dev-cert-manager-platform";
+    for (const run of [runs.dev, runs.devVerbose]) {
+      assert.doesNotMatch(run.stdout, /<known after apply: aws:iam\/role:Role/);
+      assert.ok(run.stdout.includes(`cert-manager: ${arn}`));
+    }
+    assert.match(
+      runs.devVerbose.stdout,
+      new RegExp(`^ +eks\\.amazonaws\\.com/role-arn: ${arn}$`, "m"),
+      "in Helm values",
+    );
+  });
+
+  test("the CRD ConfigFile is listed with the file it applies, in the summary and --verbose", () => {
+    for (const run of [runs.dev, runs.prod]) {
+      assert.ok(
+        run.stdout.includes(
+          `  ConfigFile nginx-ingress-crds [remote component kubernetes:yaml/v2:ConfigFile]: every object of ${nginxIngressCrdsUrl}`,
+        ),
+      );
+    }
+    assert.ok(runs.devVerbose.stdout.includes(`      file: ${nginxIngressCrdsUrl}\n`));
+  });
+
+  test("a created cluster lists what eks.Cluster is expected to create, and its account hint fits the mode", async () => {
+    const file = derivedStackFile(out, "created", "prod", {
+      cluster: { mode: "new", name: "created-eks" },
+      loadBalancerController: undefined,
+    });
+    const run = await runPlan(["created", "--stack-file", file, "--out", path.join(out, "created")]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ {2}Cluster created-eks \[remote component eks:index:Cluster\]: /m);
+    assert.match(
+      run.stdout,
+      /^ {4}Expected \(@pulumi\/eks 4\.3\.0's source, for the arguments this program passes; not counted above\):$/m,
+    );
+    // The lines follow the arguments the program passes (the JSON plan holds them as the component's inputs).
+    const plan = parsePlan(fs.readFileSync(path.join(out, "created", "created.json"), "utf8"));
+    const cluster = plan.resources.find((r) => r.type === "eks:index:Cluster")!;
+    const expected = eksClusterExpected("created-eks", cluster.inputs as Record<string, unknown>);
+    assert.ok(expected.length >= 7);
+    for (const line of expected) {
+      assert.ok(run.stdout.includes(`      ${line}\n`), line);
+    }
+    assert.match(
+      run.stdout,
+      /^ {6}ServiceRole created-eks-eksRole: Role \+ 1 RolePolicyAttachment \(AmazonEKSClusterPolicy\)$/m,
+    );
+    assert.match(run.stdout, /^ {6}cluster access: ConfigMap aws-auth \(created-eks-nodeAccess\)/m);
+    assert.match(run.stdout, /^ {2}\(account-id\): the account the new cluster is created in/m);
+    // cluster.oidcProviderArn is a key of mode: existing only.
+    assert.doesNotMatch(run.stdout, /oidcProviderArn/);
+  });
 });

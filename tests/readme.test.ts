@@ -9,12 +9,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { configReference, REFERENCE_FILE, withReference } from "../devtools/config-reference";
-import { requiredSections, sections } from "../stacks/schema";
+import { sections } from "../stacks/schema";
+import { addOns } from "../components/addOns";
+import { charts } from "../components/versions";
 import { npmCommand } from "../devtools/npm";
 import { ROOT } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
+import { runTool } from "./helpers/cli";
 import { nodeVersionProblem } from "../runtime/node-version";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -66,6 +69,45 @@ describe("README commands", () => {
         runs,
         quickStart.filter((c) => !c.startsWith("npm run plan")),
         file,
+      );
+    }
+  });
+});
+
+describe("README tables", () => {
+  /** The rows of the markdown table that starts with a header row beginning `| <first> `. */
+  const rows = (first: string): string[] => {
+    const at = readme.indexOf(`\n| ${first} `);
+    assert.ok(at >= 0, `a table headed ${first}`);
+    return readme
+      .slice(at + 1)
+      .split("\n\n")[0]
+      .split("\n")
+      .slice(2);
+  };
+
+  test("the pieces table has a row for every add-on and for the workload roles", () => {
+    const pieces = rows("Piece");
+    for (const key of [...addOns.map((a) => a.key), "iam"]) {
+      assert.ok(
+        pieces.some((r) => new RegExp(`\\(\`${key}\`\\) +\\|`).test(r)),
+        `a row ending its description with (\`${key}\`)`,
+      );
+    }
+  });
+
+  test("the versions table lists every pinned chart with its version and app version", () => {
+    const versions = rows("Chart");
+    for (const [name, pin] of Object.entries(charts)) {
+      const short = pin.chart.split("/").at(-1)!;
+      const row = versions.find((r) => r.startsWith(`| \`${short}\``));
+      assert.ok(row, `${name}: a row for ${short}`);
+      assert.match(
+        row,
+        new RegExp(
+          `\\| ${pin.version.replace(/\./g, "\\.")} +\\| ${pin.appVersion.replace(/\./g, "\\.")} +\\|$`,
+        ),
+        name,
       );
     }
   });
@@ -152,58 +194,201 @@ describe("configuration reference", () => {
   });
 });
 
-describe("Pulumi.yaml template (pulumi new)", () => {
-  const template = (parse(read("Pulumi.yaml")) as { template: { config: Record<string, TemplateKey> } })
-    .template;
-  interface TemplateKey {
-    description: string;
-    default?: string;
+/** Every fenced block of a markdown text: its language, its text, and the prose just before it. */
+function codeBlocks(markdown: string): { lang: string; body: string; before: string }[] {
+  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1],
+    body: m[2],
+    before: markdown.slice(0, m.index).trimEnd().split("\n\n").at(-1) ?? "",
+  }));
+}
+
+/** A section (`## heading` to the next `## `) of a markdown text. */
+function section(markdown: string, heading: string): string {
+  const found = markdown.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  assert.ok(found, `a "## ${heading}" section`);
+  return found;
+}
+
+/** A fresh copy of the repository: the files git tracks or would track, as the working tree has them. */
+function freshCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fresh-copy-"));
+  const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  }).stdout.split("\0");
+  for (const file of files.filter((f) => f && fs.existsSync(path.join(ROOT, f)))) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
   }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
 
-  test("asks for every required key and for nothing the schema does not know", () => {
-    const keys = Object.keys(template.config).sort();
-    const required = ["aws:region", ...requiredSections.map((k) => `eks-platform:${k}`)].sort();
-    assert.deepEqual(keys, required);
-    for (const key of keys) {
-      assert.ok(key === "aws:region" || key.slice("eks-platform:".length) in sections, key);
-    }
-  });
+/** A command line as a person types it in `dir`: through sh, with this Node.js and its npm first in PATH. */
+function shell(dir: string, command: string) {
+  // npm's own settings of a surrounding `npm test`, and the test runner's context, stay out of the child.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_|^NODE_TEST_CONTEXT$/i.test(k)),
+  );
+  env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
+  return spawnSync("sh", ["-c", command], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
 
-  test("answers in the form the prompts show make a stack that plans", async () => {
-    // What a person types: the default, or the JSON example of the description with its placeholders filled in.
-    const fill: Record<string, string> = {
-      "<cluster name>": "staging-eks",
-      "<domain>": "staging.example.com",
-      "<zone ID>": "Z0123STAGINGPUBL01",
-      "<team address>": "platform-team@acme-corp.com",
-    };
-    const answers = Object.fromEntries(
-      Object.entries(template.config).map(([key, { description, default: value }]) => {
-        const example = /as JSON: (.*)$/.exec(description)?.[1];
-        const answer = value ?? example?.replace(/<[^>]+>/g, (p) => fill[p] ?? p);
-        assert.ok(answer && !answer.includes("<"), `${key}: ${answer}`);
-        return [key, answer];
-      }),
-    );
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "template-"));
+describe("the README's environment example, run as printed in a fresh copy of the repository", () => {
+  test("the stack file it shows, then its commands: it plans, its team role is named as it says, the tests pass", () => {
+    const environments = section(readme, "Environments");
+    // The stack files the section shows: a yaml block introduced by "`Pulumi.<stack>.yaml`:".
+    const files = codeBlocks(environments).flatMap((b) => {
+      const file = /`(Pulumi\.[\w-]+\.yaml)`:$/.exec(b.before)?.[1];
+      return b.lang === "yaml" && file ? [{ file, text: b.body }] : [];
+    });
+    assert.equal(files.length, 1, "the section shows one stack file");
+    const [{ file, text }] = files;
+    const stack = file.slice("Pulumi.".length, -".yaml".length);
+    // Its commands: the sh blocks (the follow-up step), then the ones the prose names, in the order printed.
+    // (A command the prose only names, whose full form a block prints, runs in that form.)
+    const blocks = codeBlocks(environments)
+      .filter((b) => b.lang === "sh")
+      .flatMap((b) => b.body.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()))
+      .filter(Boolean);
+    const named = [...environments.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`(npm run [^`]+)`/g)]
+      .map((m) => m[1])
+      .filter((c) => !blocks.some((b) => b.startsWith(`${c} `)));
+    const commands = [...blocks, ...named];
+    assert.ok(commands.includes("npm run test:snapshots"), commands.join(", "));
+    assert.ok(commands.includes(`npm run plan -- ${stack}`), commands.join(", "));
+
+    const dir = freshCopy();
     try {
-      // `pulumi new` stores every answer as a string, so the stack file holds JSON text, not YAML structure.
-      const file = path.join(dir, "Pulumi.staging.yaml");
-      fs.writeFileSync(file, stringify({ config: answers }));
-      const run = await runPlan(["staging", "--stack-file", file, "--out", dir, "--quiet"]);
-      assert.equal(run.code, 0, run.stderr);
-      const plan = JSON.parse(fs.readFileSync(path.join(dir, "staging.json"), "utf8")) as {
-        outputs: Record<string, unknown>;
-      };
-      assert.equal(plan.outputs.clusterName, "staging-eks");
-      assert.equal(plan.outputs.tier, "dev");
+      assert.equal(fs.existsSync(path.join(dir, file)), false, `${file} is not a real stack file yet`);
+      fs.writeFileSync(path.join(dir, file), text);
+      const output: Record<string, string> = {};
+      for (const command of commands) {
+        const run = shell(dir, command);
+        assert.equal(run.status, 0, `${command}:\n${run.stdout}\n${run.stderr}`);
+        output[command] = run.stdout;
+      }
+      // The team role the example declares is named <environment>-<key>-<namespace>, as the README says.
+      const config = (parse(text) as { config: Record<string, unknown> }).config;
+      const roles = (config["eks-platform:iam"] as { extraRoles: Record<string, { namespace: string }> })
+        .extraRoles;
+      assert.match(environments, /named `?<environment>-<key>-<namespace>`?/);
+      for (const [key, role] of Object.entries(roles)) {
+        const name = `${String(config["eks-platform:environment"])}-${key}-${role.namespace}`;
+        assert.match(
+          output[`npm run plan -- ${stack}`],
+          new RegExp(`^ {2}${key} +arn:aws:iam::\\S+:role/${name}$`, "m"),
+        );
+      }
+      // Then what CI runs on it passes: the tests that read every real stack file, this one among them.
+      const readers = fs
+        .readdirSync(path.join(dir, "tests"))
+        .filter((f) => f.endsWith(".test.ts") && f !== "readme.test.ts")
+        .filter((f) =>
+          /\b(stackNames|discoverStacks)\(/.test(fs.readFileSync(path.join(dir, "tests", f), "utf8")),
+        )
+        .map((f) => `tests/${f}`);
+      assert.ok(
+        readers.includes("tests/stacks.test.ts") && readers.includes("tests/workflows.test.ts"),
+        readers.join(),
+      );
+      const tests = shell(
+        dir,
+        `node --require ./runtime/transpile.ts --test --test-concurrency=2 ${readers.join(" ")}`,
+      );
+      assert.equal(tests.status, 0, `${readers.join(" ")}:\n${tests.stdout.slice(-6000)}\n${tests.stderr}`);
+      assert.match(tests.stdout, new RegExp(`${stack}: the full plan matches its snapshot`));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
+describe("a new environment's stack file (npm run new-stack)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-stack-"));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const answers = [
+    "--region",
+    "eu-west-1",
+    "--cluster",
+    "uat-eks",
+    "--public-zone",
+    "uat.example.com=Z0123UATPUBLIC01",
+    "--private-zone",
+    "uat.internal.example.com=Z0123UATPRIVAT01",
+    "--email",
+    "platform-team@acme-corp.com",
+    "--dir",
+    dir,
+  ];
+
+  test("no doc offers pulumi new for a new environment: it makes a new project, not a stack of this one", () => {
+    assert.doesNotMatch(read("Pulumi.yaml"), /^template:/m);
+    for (const file of ["README.md", "docs/deploy.md"]) {
+      assert.doesNotMatch(read(file), /`pulumi new`[^.]*asks/, file);
+    }
+  });
+
+  test("writes a stack file from the answers that plans with them, and never overwrites one", async () => {
+    const run = await runTool("commands/new-stack.ts", ["uat", ...answers, "--tier", "prod"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Wrote .*Pulumi\.uat\.yaml\. Next:\n {2}npm run plan -- uat /);
+    const file = path.join(dir, "Pulumi.uat.yaml");
+    const plan = await runPlan(["uat", "--stack-file", file, "--out", dir, "--quiet"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const outputs = (
+      JSON.parse(fs.readFileSync(path.join(dir, "uat.json"), "utf8")) as { outputs: Record<string, unknown> }
+    ).outputs;
+    assert.deepEqual(
+      [outputs.environment, outputs.tier, outputs.clusterName, outputs.externalDnsZoneIds],
+      ["uat", "prod", "uat-eks", { central: ["Z0123UATPUBLIC01"], private: ["Z0123UATPRIVAT01"] }],
+    );
+    const before = fs.readFileSync(file, "utf8");
+    const again = await runTool("commands/new-stack.ts", ["uat", ...answers]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists already/);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+  });
+
+  test("bad answers: every problem in the project's report, nothing written", async () => {
+    const bad = answers.map((a) =>
+      a === "uat-eks" ? "uat eks" : a === "platform-team@acme-corp.com" ? "x" : a,
+    );
+    const run = await runTool("commands/new-stack.ts", ["qa", ...bad, "--tier", "qa"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Stack 'qa' configuration has 3 problems/);
+    assert.match(run.stderr, /eks-platform:tier \(got "qa"\)/);
+    assert.match(run.stderr, /eks-platform:cluster\.name \(got "uat eks"\)/);
+    assert.match(run.stderr, /eks-platform:certManager\.email \(got "x"\)/);
+    assert.equal(fs.existsSync(path.join(dir, "Pulumi.qa.yaml")), false);
+  });
+
+  test("--help lists every option; a missing answer or an unknown option is a usage error", async () => {
+    const help = await runTool("commands/new-stack.ts", ["--help"]);
+    assert.equal(help.code, 0);
+    for (const flag of [
+      "--region",
+      "--cluster",
+      "--public-zone",
+      "--private-zone",
+      "--email",
+      "--tier",
+      "--dir",
+    ]) {
+      assert.match(help.stdout, new RegExp(`^ {2}${flag} `, "m"), flag);
+    }
+    const missing = await runTool("commands/new-stack.ts", ["qa", "--dir", dir]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^npm run new-stack needs --region, --cluster, --public-zone, --email/);
+    const unknown = await runTool("commands/new-stack.ts", ["qa", "--zone", "x"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^unknown option --zone/);
+  });
+});
+
 describe("npm test on an old Node.js", () => {
+  const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
   test("names the version it needs and how to switch, instead of failing on a glob", () => {
     const problem = nodeVersionProblem("v20.20.2", ">=22.18");
     assert.match(problem ?? "", /needs Node\.js >=22\.18 .*this is Node\.js v20\.20\.2/);
@@ -217,10 +402,46 @@ describe("npm test on an old Node.js", () => {
     assert.match(nodeVersionProblem("v21.9.0", ">=22") ?? "", /needs Node\.js >=22 /);
   });
 
-  test("npm test and npm run test:unit check the version first", () => {
-    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
-    for (const name of ["test", "test:unit"]) {
+  const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+  const COMMANDS = ["plan", "plan:diff", "stacks", "doctor"];
+
+  test("npm test, npm run test:unit and the commands people run check the version first", () => {
+    for (const name of ["test", "test:unit", ...COMMANDS]) {
       assert.match(scripts[name], /^node --import tsx runtime\/node-version\.ts && /, name);
     }
   });
+
+  /** A Node.js on this machine that the engines exclude (such as a distribution's Node 20), if there is one. */
+  const oldNode = [
+    ...(spawnSync("which", ["-a", "node"], { encoding: "utf8" }).stdout ?? "").split("\n"),
+    "/usr/bin/node",
+    "/usr/local/bin/node",
+  ]
+    .filter((f) => f && fs.existsSync(f))
+    .map((file) => ({ file, version: spawnSync(file, ["--version"], { encoding: "utf8" }).stdout.trim() }))
+    .find((n) => nodeVersionProblem(n.version, engines) !== undefined);
+
+  test(
+    "on an older Node.js, npm run plan, plan:diff, stacks and doctor print the version message",
+    { skip: oldNode ? false : "no Node.js older than the engines on this machine" },
+    () => {
+      // What `npm run <name> -- dev` does: the script, run by sh in the project, with that node first in PATH.
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "old-node-"));
+      try {
+        fs.symlinkSync(oldNode!.file, path.join(bin, "node"));
+        for (const name of COMMANDS) {
+          const run = spawnSync("sh", ["-c", `${scripts[name]} dev`], {
+            cwd: ROOT,
+            env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+            encoding: "utf8",
+          });
+          assert.equal(run.status, 1, name);
+          assert.equal(run.stderr, `${nodeVersionProblem(oldNode!.version, engines)}\n`, name);
+          assert.doesNotMatch(run.stderr, /SyntaxError/, name);
+        }
+      } finally {
+        fs.rmSync(bin, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -207,7 +207,7 @@ describe("Pulumi ESC imports", () => {
 
   test("the plan says ESC imports are not resolved offline, and how to supply their values", () => {
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /- eks-platform:certManager: required/);
+    assert.match(missing.stderr, /- eks-platform:certManager: missing: set certManager\.email/);
     assert.match(
       missing.stderr,
       /Note: this stack imports Pulumi ESC environment\(s\) platform\/prod-secrets\. The offline plan does not resolve\nESC imports/,

@@ -244,7 +244,7 @@ describe("workflow properties", () => {
   test("the discovery step, run as the workflow runs it, finds a new stack file with no other change", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
     try {
-      // A checkout with one more environment: the project's files plus Pulumi.staging.yaml.
+      // A checkout with two more environments, named so that no real stack file can clash with them.
       for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..*yaml$/.test(f))) {
         fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
       }
@@ -253,10 +253,10 @@ describe("workflow properties", () => {
       }
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
       fs.writeFileSync(
-        path.join(dir, "Pulumi.staging.yaml"),
+        path.join(dir, "Pulumi.zz-discovery-prod.yaml"),
         "config:\n  aws:region: eu-west-1\n  eks-platform:tier: prod\n",
       );
-      fs.writeFileSync(path.join(dir, "Pulumi.sandbox.yaml"), "config:\n  eks-platform:tier: dev\n");
+      fs.writeFileSync(path.join(dir, "Pulumi.zz-discovery-dev.yaml"), "config:\n  eks-platform:tier: dev\n");
       const output = path.join(dir, "github-output");
       fs.writeFileSync(output, "");
       execFileSync("bash", ["-euo", "pipefail", "-c", DISCOVER], {
@@ -273,10 +273,68 @@ describe("workflow properties", () => {
       const real = discoverStacks(ROOT);
       const tier = (t: string) => real.filter((s) => s.tier === t).map((s) => s.name);
       assert.deepEqual(written, {
-        all: [...real.map((s) => s.name), "sandbox", "staging"].sort(),
-        dev: [...tier("dev"), "sandbox"].sort(),
-        prod: [...tier("prod"), "staging"].sort(),
+        all: [...real.map((s) => s.name), "zz-discovery-dev", "zz-discovery-prod"].sort(),
+        dev: [...tier("dev"), "zz-discovery-dev"].sort(),
+        prod: [...tier("prod"), "zz-discovery-prod"].sort(),
       });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const pulumiJobs = (): [string, string, Job][] =>
+    [
+      ["pull-request.yml", "preview"],
+      ["deploy.yml", "dev"],
+      ["deploy.yml", "prod"],
+    ].map(([file, name]) => [file, name, load(file).jobs[name]]);
+  const existsStep = (job: Job) => job.steps?.find((s) => s.name?.startsWith("The stack exists"));
+
+  test("preview and deploy check, before any Pulumi step, that the stack was created", () => {
+    for (const [file, name, job] of pulumiJobs()) {
+      const steps = job.steps ?? [];
+      const check = existsStep(job);
+      assert.ok(check, `${file} ${name}`);
+      assert.equal(check.if, "vars.PULUMI_BACKEND_URL != ''", `${file} ${name}`);
+      assert.equal(check.env?.STACK, "${{ matrix.stack }}");
+      const first = steps.findIndex((s) => /^(pulumi|aws-actions)\//.test(s.uses ?? ""));
+      assert.ok(steps.indexOf(check) < first, `${file} ${name}: before credentials and Pulumi`);
+      // No step creates a stack: that chooses the secrets provider, which a person does once (docs/deploy.md).
+      for (const step of steps) assert.notEqual(step.with?.upsert, true, `${file} ${name}`);
+    }
+  });
+
+  test("the stack check, run as the workflow runs it, fails for a stack file nobody initialised", () => {
+    const script = existsStep(load("deploy.yml").jobs.dev)?.run ?? "";
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-exists-"));
+    try {
+      const run = (stack: string, text: string) => {
+        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+        try {
+          const stdout = execFileSync("bash", ["-eo", "pipefail", "-c", script], {
+            cwd: dir,
+            env: { ...process.env, STACK: stack },
+            encoding: "utf8",
+          });
+          return { code: 0, stdout };
+        } catch (err) {
+          return {
+            code: (err as { status: number }).status,
+            stdout: String((err as { stdout: string }).stdout),
+          };
+        }
+      };
+      const config = "config:\n  aws:region: eu-west-1\n  eks-platform:tier: prod\n";
+      const fresh = run("uat", config);
+      assert.equal(fresh.code, 1);
+      assert.match(fresh.stdout, /^::error title=Stack uat was never created::.*pulumi stack init/m);
+      // What pulumi stack init adds with an AWS KMS key, and with a passphrase.
+      const kms = run(
+        "uat",
+        `secretsprovider: awskms://alias/eks-platform-state?region=eu-west-1\nencryptedkey: AQICAH\n${config}`,
+      );
+      assert.equal(kms.code, 0, kms.stdout);
+      assert.equal(run("uat", `encryptionsalt: v1:abc:def\n${config}`).code, 0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

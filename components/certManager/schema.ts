@@ -70,6 +70,9 @@ export const certManagerSchema = z
       .optional()
       .describe("The internal CA behind the `internal-ca` ClusterIssuer. Default: see its keys."),
   })
-  .describe("cert-manager and its ClusterIssuers. Required (for the ACME e-mail, or `letsEncrypt: false`).");
+  .describe("cert-manager and its ClusterIssuers. Required (for the ACME e-mail, or `letsEncrypt: false`).")
+  .meta({
+    missing: "set certManager.email (the Let's Encrypt account's contact), or certManager.letsEncrypt: false",
+  });
 
 export type CertManagerInput = z.infer<typeof certManagerSchema>;
