@@ -15,6 +15,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsSuffixOf, partitionOf } from "../model/partition";
+import type { CrdReader } from "../components/ingress/crds";
 import { projectName, readStackConfig, ROOT, SECRET } from "./stackFile";
 
 // Reading stack files lives in offline/stackFile.ts; the tests and tools that plan take it from here too.
@@ -367,6 +368,15 @@ function forgetProgramModules(program: string): void {
   }
 }
 
+/** The offline stand-in of a verified manifest: each pinned CRD, its spec naming the URL and the digest. */
+const offlineManifests: CrdReader = (url, pin) =>
+  Promise.resolve(
+    pin.names.map((name) => ({
+      metadata: { name },
+      spec: { "(read at deploy time)": `${url} (sha256 ${pin.sha256})` },
+    })),
+  );
+
 /** The end of the last queued run: the Pulumi runtime can run one program at a time in a process. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -431,6 +441,9 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     false,
   );
   pulumi.runtime.setAllConfig(config, secretKeys);
+  // No network offline: manifests the program fetches at deploy time (components/ingress/crds.ts) come back as
+  // stand-ins that name their source and pinned digest, so the plan shows where they would come from.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("eks-platform.offline-manifests")] = offlineManifests;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;

@@ -34,6 +34,8 @@ export class ClusterAccess extends pulumi.ComponentResource {
   readonly oidcProviderArn?: pulumi.Output<string>;
   /** The Kubernetes provider for every Kubernetes resource of the program. */
   readonly provider: k8s.Provider;
+  /** The kubeconfig that provider uses, for a provider with other settings (the NGINX CRDs' own). */
+  readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-platform:cluster:ClusterAccess", name, {}, opts);
@@ -106,6 +108,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
     // enableSecretMutable: a Secret's data then updates in place instead of replacing the Secret (the default,
     // pulumi-kubernetes provider/pkg/provider/diff.go), so the internal CA's secret is never briefly absent
     // when its certificate renews. Changing this setting updates the provider in place (DiffConfig).
+    this.kubeconfig = kubeconfig;
     this.provider = new k8s.Provider(
       `${c.name}-k8s`,
       { kubeconfig, enableSecretMutable: true },
