@@ -39,6 +39,11 @@ export interface ChartRule {
    * on in a running release needs the CRDs from another resource, one whose inputs contain `providedBy`.
    */
   readonly crdsOnInstallOnly?: { readonly enabledBy: string; readonly providedBy: string };
+  /**
+   * The CRDs in the chart's `crds/` folder, which Helm creates on install (unless the release skips them) and
+   * skips when they exist already (helm v3.20.2 pkg/action/install.go installCRDs: "already present. Skipping").
+   */
+  readonly crdsFolder?: readonly string[];
   readonly source: string;
 }
 
@@ -125,6 +130,16 @@ export const CHARTS: Readonly<Record<string, ChartRule>> = {
       },
     ],
     podTemplate: ["podAnnotations", "podLabels", "image"],
+    // stable/aws-load-balancer-controller/crds/crds.yaml and gateway-crds.yaml at 3.5.0 (`grep '^  name:'`).
+    crdsFolder: [
+      "albtargetcontrolconfigs.elbv2.k8s.aws",
+      "globalaccelerators.aga.k8s.aws",
+      "ingressclassparams.elbv2.k8s.aws",
+      "targetgroupbindings.elbv2.k8s.aws",
+      "listenerruleconfigurations.gateway.k8s.aws",
+      "loadbalancerconfigurations.gateway.k8s.aws",
+      "targetgroupconfigurations.gateway.k8s.aws",
+    ],
     source:
       "aws/eks-charts stable/aws-load-balancer-controller 3.5.0: values.yaml (ingressClass alb, createIngressClassResource true, ingressClassParams.create true, rbac.create true), templates/rbac.yaml (<fullname>-role, <fullname>-rolebinding), templates/webhook.yaml (<namePrefix>-webhook), templates/ingressclass.yaml (IngressClass named ingressClass; IngressClassParams named ingressClassParamsName: ingressClassParams.name or ingressClass), templates/deployment.yaml (podAnnotations on the pod template)",
   },

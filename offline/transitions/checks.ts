@@ -239,6 +239,22 @@ const roleWarnings: Check = (c) => {
   }
 };
 
+/**
+ * A rollout of an ingress release (an upgrade that changes its pod template or chart) with one replica: the old
+ * pod goes before the new one is a healthy target, a moment without a ready target behind the NLB.
+ */
+const rolloutGaps: Check = (c) => {
+  for (const s of c.steps.filter((x) => x.action === "update" && x.type === RELEASE)) {
+    const r = c.newById.get(s.id)!;
+    const replicas = valueAt(r.inputs?.values, "controller.replicaCount");
+    if (chartOf(r).includes("nginx-ingress") && typeof replicas === "number" && replicas < 2) {
+      c.warn(
+        `release ${s.name} rolls its only replica: its NLB has no ready target for a moment (set replicas: 2)`,
+      );
+    }
+  }
+};
+
 /** Every check, in the order their findings are reported. Add a rule here. */
 export const CHECKS: Check[] = [
   protection,
@@ -249,4 +265,5 @@ export const CHECKS: Check[] = [
   missingCrds,
   helmName,
   roleWarnings,
+  rolloutGaps,
 ];
