@@ -11,7 +11,8 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "./plan-diff";
+import { transitionSection } from "../offline/transitions/report";
+import { diffPlans, parsePlan, renderDiff, renderWithoutBase, STRICT_UNSAFE } from "./plan-diff";
 
 /** The repository this file belongs to (commands/..). */
 const ROOT = path.resolve(__dirname, "..");
@@ -54,7 +55,9 @@ function plan(dir: string, stack: string, out: string): Promise<string | undefin
 export async function main(argv: string[]): Promise<number> {
   const [stack, rev = "HEAD"] = argv.filter((a) => !a.startsWith("--"));
   if (!stack) {
-    process.stderr.write("usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n");
+    process.stderr.write(
+      "usage: npm run plan:diff -- <stack> [<git-rev>] [--strict]   (default revision: HEAD; --strict exits 3 on an unsafe transition)\n",
+    );
     return 2;
   }
   let commit: string;
@@ -97,12 +100,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     const head = parsePlan(fs.readFileSync(path.join(work, "head", `${stack}.json`), "utf8"), "working tree");
     const title = `Offline plan of ${stack}: ${rev} (${commit.slice(0, 12)}) → working tree`;
-    process.stdout.write(
-      baseError
-        ? renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title)
-        : renderDiff(diffPlans(parsePlan(fs.readFileSync(baseFile, "utf8"), rev), head), title),
-    );
-    return 0;
+    if (baseError) {
+      process.stdout.write(
+        renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title),
+      );
+      return 0;
+    }
+    const base = parsePlan(fs.readFileSync(baseFile, "utf8"), rev);
+    // The same predictions as the pull request's diff (commands/plan-diff.ts): replacements, deletions, errors.
+    const transition = transitionSection(base, head);
+    process.stdout.write(`${renderDiff(diffPlans(base, head), title)}\n${transition.markdown}`);
+    return argv.includes("--strict") && !transition.safe ? STRICT_UNSAFE : 0;
   } finally {
     if (fs.existsSync(worktree)) {
       git(["worktree", "remove", "--force", worktree]);
