@@ -245,7 +245,9 @@ describe("modes", () => {
     const publicOnly = load(
       edited("dev", {
         ...defaultVpc,
-        "ingress.instances": { public: { className: "nginx-public", scheme: "internet-facing", default: true } },
+        "ingress.instances": {
+          public: { className: "nginx-public", scheme: "internet-facing", default: true },
+        },
         "dns.privateZones": [],
       }),
       "dev",

@@ -60,7 +60,9 @@ describe("dev stack", () => {
         `${T.release}::ingress-public`,
         `${T.k8sProvider}::dev-eks-k8s`,
         `${T.k8sProvider}::nginx-ingress-crds-adopting`,
-        ...nginxIngressCrds.names.map((n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`),
+        ...nginxIngressCrds.names.map(
+          (n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`,
+        ),
         "tls:index/certRequest:CertRequest::aws-load-balancer-controller-webhook",
         "tls:index/locallySignedCert:LocallySignedCert::aws-load-balancer-controller-webhook",
         "tls:index/privateKey:PrivateKey::aws-load-balancer-controller-webhook",
@@ -306,7 +308,9 @@ describe("dev stack", () => {
     }
     for (const key of ["public", "internal"]) {
       assert.deepEqual(resource(dev, T.release, `ingress-${key}`).dependsOn, [
-        ...nginxIngressCrds.names.map((n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`),
+        ...nginxIngressCrds.names.map(
+          (n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`,
+        ),
         `${T.release}::aws-load-balancer-controller`,
       ]);
     }

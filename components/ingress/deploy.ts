@@ -31,7 +31,7 @@ export function deploy(cfg: IngressConfig, ctx: DeployContext): AddOnOutputs {
     },
     { parent: ctx.parent },
   );
-  for (const note of rolloutNotes(cfg)) pulumi.log.warn(note);
+  for (const note of rolloutNotes(cfg)) void pulumi.log.warn(note);
   const controller = ctx.needs(LOAD_BALANCER_CONTROLLER);
   const instances = cfg.instances.map((instance) => ({
     instance,
