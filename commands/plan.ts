@@ -415,6 +415,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
   if (!quiet) {
     io.out(verbose ? renderPlan(capture) : renderSummary(capture));
   }
+  for (const warning of capture.warnings ?? []) io.err(`warning: ${warning}\n`);
   io.out(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;
 }

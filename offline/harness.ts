@@ -69,6 +69,8 @@ export interface Capture {
   outputs: Record<string, unknown>;
   /** Names of the outputs that are secrets. */
   secretOutputs: string[];
+  /** What the program warned about (`pulumi.log.warn`, shown by `pulumi preview` too); absent when nothing. */
+  warnings?: string[];
 }
 
 // ---- mocks ---------------------------------------------------------------------------------------------------
@@ -377,6 +379,9 @@ const offlineManifests: CrdReader = (url, pin) =>
     })),
   );
 
+/** How the SDK prints a warning when no engine is attached. */
+const RUNTIME_WARNING = "warning: [runtime] ";
+
 /** The end of the last queued run: the Pulumi runtime can run one program at a time in a process. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -402,6 +407,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
   const pending: Promise<void>[] = [];
   const registered: Promise<unknown>[] = [];
   const invokes: CapturedInvoke[] = [];
+  const warnings: string[] = [];
 
   await pulumi.runtime.setMocks(
     {
@@ -501,8 +507,21 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
       });
       const program = opts.program ?? path.join(ROOT, "index.ts");
       forgetProgramModules(program);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(program) as Record<string, unknown>;
+      // Without an engine the SDK prints a warning to the console (@pulumi/pulumi log/index.js): keep the
+      // program's own in the capture instead, so the plan shows them wherever it is run.
+      const consoleWarn = console.warn;
+      console.warn = (...args: unknown[]) => {
+        const text = String(args[0]);
+        if (args.length === 1 && text.startsWith(RUNTIME_WARNING))
+          warnings.push(text.slice(RUNTIME_WARNING.length));
+        else consoleWarn(...args);
+      };
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = require(program) as Record<string, unknown>;
+      } finally {
+        console.warn = consoleWarn;
+      }
       return Promise.resolve(exported);
     });
     outputs = await (root.outputs as unknown as StackOutputs).promise();
@@ -543,6 +562,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     invokes,
     outputs: maskSecrets(resolvedOutputs) as Record<string, unknown>,
     secretOutputs,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

@@ -153,6 +153,8 @@ describe("plan command", () => {
       "resources",
       "secretOutputs",
       "stack",
+      // dev runs one ingress replica: the program warns that its rollouts have a gap.
+      "warnings",
     ]);
   });
 

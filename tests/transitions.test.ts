@@ -348,7 +348,12 @@ describe("day-2 transitions of the real stacks", () => {
       assert.ok(sleep > delay, "the pod serves while the NLB drains it");
       assert.ok(c.terminationGracePeriodSeconds >= sleep + 20, "and then has time to quit");
     }
-    // One replica (dev) cannot roll without a gap: the diff says so.
+    // One replica (dev) cannot roll without a gap: the plan says so for each instance, and the diff too.
+    assert.equal(planOf("prod").warnings, undefined);
+    assert.deepEqual(
+      planOf("dev").warnings?.map((w) => w.split(":")[0]),
+      ["ingress.instances.public", "ingress.instances.internal"],
+    );
     const dev = planOf("dev");
     const devBumped: Capture = {
       ...dev,
