@@ -42,6 +42,10 @@ export class NginxIngressCrds extends pulumi.ComponentResource {
     // upstream file byte for byte (crds.ts), the same content those tools install, so forcing cannot overwrite
     // anything but an older copy of the same CRDs. `pulumi import` instead would need one command per CRD per
     // cluster, by hand, for objects whose content is not in question.
+    // A stack that had the ConfigFile keeps its CRDs through the aliases below; moving them to this provider is
+    // no replacement, because the engine asks the new provider's DiffConfig (pulumi/pulumi
+    // pkg/resource/deploy/step_generator.go providerChanged), which replaces only for another cluster, and the
+    // kubeconfig is the same (offline/transitions/model.ts, pulumi:providers:kubernetes).
     const provider = new k8s.Provider(
       `${name}-adopting`,
       {
