@@ -304,6 +304,25 @@ describe("transition judge", () => {
     assert.deepEqual(kinds(plan(file(true)), plan()), []);
   });
 
+  // pulumi/pulumi pkg/resource/deploy/step.go DeleteStep: the delete of a replacement skips a retained resource.
+  test("a CRD replaced without retainOnDelete is a violation: its objects go with the old one", () => {
+    const crd = (name: string, retain: boolean) =>
+      res(
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+        "vs",
+        { metadata: { name } },
+        { options: { retainOnDelete: retain } },
+      );
+    assert.deepEqual(
+      kinds(plan(crd("virtualservers.k8s.nginx.org", false)), plan(crd("vs.k8s.nginx.org", false))),
+      ["deletes-kept kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::vs"],
+    );
+    assert.deepEqual(
+      kinds(plan(crd("virtualservers.k8s.nginx.org", true)), plan(crd("vs.k8s.nginx.org", true))),
+      [],
+    );
+  });
+
   test("turning on custom resources in a running release needs CRDs from a resource it depends on", () => {
     const off = nginx("a", nginxValues("c", { enableCustomResources: false }));
     const on = nginx("a", nginxValues("c", { enableCustomResources: true }));

@@ -191,6 +191,22 @@ const keptObjects: Check = (c) => {
   }
 };
 
+/**
+ * A replaced CRD deletes every object of its kind with the old one, unless the old one is retained: the delete
+ * step of a replacement skips a retainOnDelete resource (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep).
+ */
+const replacedCrds: Check = (c) => {
+  for (const s of c.steps.filter((x) => x.action === "replace" && x.type === CRD)) {
+    if (c.matchOf(s.id)?.options?.retainOnDelete === true) continue;
+    c.violate(
+      "deletes-kept",
+      s.id,
+      `CRD ${s.name} would be replaced (${s.paths.join(", ")} changed) and the old one deleted, with every object of its kind`,
+      "set retainOnDelete on the CRD in an update before the change",
+    );
+  }
+};
+
 /** CRDs a running release starts to need. */
 const missingCrds: Check = (c) => {
   for (const r of c.after.resources.filter((x) => x.type === RELEASE)) {
@@ -262,6 +278,7 @@ export const CHECKS: Check[] = [
   createDeleteCollisions,
   credentials,
   keptObjects,
+  replacedCrds,
   missingCrds,
   helmName,
   roleWarnings,
