@@ -25,6 +25,7 @@ import { externalDnsSources } from "../components/externalDns/values";
 import { nginxIngressCrds } from "../components/versions";
 import type { Capture } from "../offline/harness";
 import { ROOT } from "../offline/stackFile";
+import { edited, problems } from "./helpers/config";
 import { derivedStackFile, planStack } from "./helpers/stacks";
 
 const manifest = (names: string[]) =>
@@ -102,6 +103,15 @@ describe("the NGINX CRD manifest", () => {
     assert.match(spec(mirrored), /artifacts\.example\.com\/nginx\/v5\.5\.4\/crds\.yaml/);
     assert.equal(dev.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").length, 0);
   });
+});
+
+test("a mirror URL must be http(s): the key and the value are named", () => {
+  const found = problems(edited("dev", { "ingress.crdsUrl": "ftp://mirror.example.com/crds.yaml" }), "dev");
+  assert.deepEqual(
+    found.map((p) => p.key),
+    ["eks-platform:ingress.crdsUrl"],
+  );
+  assert.match(found[0].expected, /an http\(s\) URL/);
 });
 
 describe("external-dns sources", () => {
