@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { diffPlans, parsePlan, renderDiff, renderWithoutBase } from "./plan-diff";
+import { transitionSection } from "../offline/transitions/report";
+import { diffPlans, parsePlan, renderDiff, renderWithoutBase, STRICT_UNSAFE } from "./plan-diff";
 
 /** The repository this file belongs to (commands/..). */
 const ROOT = path.resolve(__dirname, "..");
@@ -53,12 +54,13 @@ function plan(dir: string, stack: string, out: string): Promise<string | undefin
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const usage = "usage: npm run plan:diff -- <stack> [<git-rev>]   (default revision: HEAD)\n";
+  const usage =
+    "usage: npm run plan:diff -- <stack> [<git-rev>] [--strict]   (default revision: HEAD; --strict exits 3 on an unsafe transition)\n";
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: { help: { type: "boolean", short: "h" } },
+      options: { help: { type: "boolean", short: "h" }, strict: { type: "boolean" } },
       allowPositionals: true,
     });
   } catch (err) {
@@ -114,12 +116,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     const head = parsePlan(fs.readFileSync(path.join(work, "head", `${stack}.json`), "utf8"), "working tree");
     const title = `Offline plan of ${stack}: ${rev} (${commit.slice(0, 12)}) → working tree`;
-    process.stdout.write(
-      baseError
-        ? renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title)
-        : renderDiff(diffPlans(parsePlan(fs.readFileSync(baseFile, "utf8"), rev), head), title),
-    );
-    return 0;
+    if (baseError) {
+      process.stdout.write(
+        renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title),
+      );
+      return 0;
+    }
+    const base = parsePlan(fs.readFileSync(baseFile, "utf8"), rev);
+    // The same predictions as the pull request's diff (commands/plan-diff.ts): replacements, deletions, errors.
+    const transition = transitionSection(base, head);
+    process.stdout.write(`${renderDiff(diffPlans(base, head), title)}\n${transition.markdown}`);
+    return parsed.values.strict === true && !transition.safe ? STRICT_UNSAFE : 0;
   } finally {
     if (fs.existsSync(worktree)) {
       git(["worktree", "remove", "--force", worktree]);

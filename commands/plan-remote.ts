@@ -72,10 +72,6 @@ function describe(r: CapturedResource): string[] {
         ...eksClusterExpected(r.name, r.inputs).map((line) => `      ${line}`),
       ];
     }
-    case "kubernetes:yaml/v2:ConfigFile":
-      return [
-        `  ConfigFile ${r.name} [remote component kubernetes:yaml/v2:ConfigFile]: every object of ${typeof r.inputs.file === "string" ? r.inputs.file : "the manifests given to it"} (pinned in components/versions.ts), which the Kubernetes provider reads and applies at deploy time (offline it is not fetched, so its objects are not listed or counted).`,
-      ];
     default:
       return [
         `  ${r.type} ${r.name} [component with nothing registered under it]: its resources, if any, are created by its provider at deploy time.`,

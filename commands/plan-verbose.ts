@@ -74,8 +74,9 @@ function settings(capture: Capture, roles: readonly PredictedRole[]): string[] {
       default:
         if (r.type.startsWith("kubernetes:") && r.type.includes("ClusterIssuer")) {
           body = { spec: r.inputs.spec };
-        } else if (r.type === "kubernetes:yaml/v2:ConfigFile") {
-          body = { file: r.inputs.file };
+        } else if (r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") {
+          // Offline the manifest is not fetched: the spec says where it comes from and its pinned digest.
+          body = { spec: r.inputs.spec };
         } else if (r.type === "kubernetes:core/v1:Secret") {
           body = { type: r.inputs.type, stringData: r.inputs.stringData };
         }

@@ -171,6 +171,7 @@ export async function plan(argv: readonly string[], io: PlanIo = PROCESS_IO): Pr
     io.out(verbose ? renderPlan(capture) : renderSummary(capture));
     io.out(`${hosts.join("\n").slice(1)}\n`);
   }
+  for (const warning of capture.warnings ?? []) io.err(`warning: ${warning}\n`);
   io.out(`Wrote ${path.relative(process.cwd(), file)}\n`);
   return 0;
 }

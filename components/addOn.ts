@@ -71,6 +71,8 @@ export interface DeployContext {
   readonly clusterName: pulumi.Output<string>;
   /** The cluster's VPC, from the cluster look-up (or the cluster created here). */
   readonly vpcId: pulumi.Output<string>;
+  /** The cluster's kubeconfig, for an add-on that needs a Kubernetes provider of its own. */
+  readonly kubeconfig: pulumi.Output<string>;
   /** The service account binding of a workload role, by role key; undefined when the role is not created. */
   serviceAccount(roleKey: string): ServiceAccountBinding | undefined;
   /** The parent of every resource the add-on creates. */

@@ -16,6 +16,19 @@ import { PlatformIdentity, needsOidcProvider } from "./identity/platformIdentity
 /** The label that tells the policy pack (and people) which tier a platform namespace belongs to. */
 export const TIER_LABEL = "eks-platform.io/tier";
 
+/**
+ * Where the AWS Load Balancer Controller provisions the ingress NLBs (IP targets), it injects pod readiness gates
+ * into pods of namespaces with this label only (aws-load-balancer-controller v3.5.0
+ * docs/deploy/pod_readiness_gate.md): a rolled ingress pod is then ready only once its target is healthy.
+ */
+export const READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+
+function readinessGateLabel(cfg: PlatformConfig): Record<string, string> {
+  return cfg.ingress.loadBalancer === "aws-load-balancer-controller"
+    ? { [READINESS_GATE_LABEL]: "enabled" }
+    : {};
+}
+
 export interface EdgePlatformArgs {
   /** The resolved, validated stack configuration. */
   config: PlatformConfig;
@@ -57,7 +70,11 @@ export class EdgePlatform extends pulumi.ComponentResource {
       {
         metadata: {
           name: cfg.namespace,
-          labels: { "app.kubernetes.io/part-of": cfg.project, [TIER_LABEL]: cfg.tier },
+          labels: {
+            "app.kubernetes.io/part-of": cfg.project,
+            [TIER_LABEL]: cfg.tier,
+            ...readinessGateLabel(cfg),
+          },
         },
       },
       // Deleting the namespace would delete cert-manager, the ACME account keys and the internal CA secret.
@@ -71,6 +88,7 @@ export class EdgePlatform extends pulumi.ComponentResource {
       namespace: namespace.metadata.name,
       clusterName: cluster.clusterName,
       vpcId: cluster.vpcId,
+      kubeconfig: cluster.kubeconfig,
       serviceAccount: (key) => identity.serviceAccount(key),
       parent: this,
       provide: (name, resources) => {

@@ -55,6 +55,26 @@ export const charts = {
  */
 export const nginxIngressCrdsUrl = `https://raw.githubusercontent.com/nginx/kubernetes-ingress/v${charts.nginxIngress.appVersion}/deploy/crds.yaml`;
 
+/**
+ * What the program accepts as those CRDs: the manifest's SHA-256 and the CRD names in it. The program fetches the
+ * manifest itself (from `nginxIngressCrdsUrl`, or the mirror a stack names in `ingress.crdsUrl`), refuses any
+ * other content before anything is applied, and applies the CRDs server-side (components/ingress/crds.ts).
+ * Derived from the release tag: `git show v5.5.4:deploy/crds.yaml | sha256sum` and `grep '^  name:'` on the same
+ * file, in a clone of nginx/kubernetes-ingress. Bump with `appVersion`.
+ */
+export const nginxIngressCrds = {
+  url: nginxIngressCrdsUrl,
+  sha256: "9a79a8233162a61fc16820c17c62ec6c33f2c1666b69814f30603ef4e0b93098",
+  names: [
+    "dnsendpoints.externaldns.nginx.org",
+    "globalconfigurations.k8s.nginx.org",
+    "policies.k8s.nginx.org",
+    "transportservers.k8s.nginx.org",
+    "virtualserverroutes.k8s.nginx.org",
+    "virtualservers.k8s.nginx.org",
+  ],
+} as const;
+
 /** A chart's key in `charts`: how a stack names it (`charts.<key>` in stack config). */
 export type ChartKey = keyof typeof charts;
 export const CHART_KEYS = Object.keys(charts) as ChartKey[];

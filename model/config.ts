@@ -145,6 +145,8 @@ export interface IngressInstanceConfig {
 export interface IngressConfig {
   readonly loadBalancer: LoadBalancerMode;
   readonly instances: readonly IngressInstanceConfig[];
+  /** Where the program fetches the NGINX CRD manifest (verified against the pinned digest). */
+  readonly crdsUrl: string;
 }
 
 export interface ExternalDnsInstanceConfig {

@@ -15,6 +15,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsSuffixOf, partitionOf } from "../model/partition";
+import type { CrdReader } from "../components/ingress/crds";
 import { projectName, readStackConfig, ROOT, SECRET } from "./stackFile";
 
 // Reading stack files lives in offline/stackFile.ts; the tests and tools that plan take it from here too.
@@ -68,6 +69,8 @@ export interface Capture {
   outputs: Record<string, unknown>;
   /** Names of the outputs that are secrets. */
   secretOutputs: string[];
+  /** What the program warned about (`pulumi.log.warn`, shown by `pulumi preview` too); absent when nothing. */
+  warnings?: string[];
 }
 
 // ---- mocks ---------------------------------------------------------------------------------------------------
@@ -403,6 +406,18 @@ function forgetProgramModules(program: string): void {
   }
 }
 
+/** The offline stand-in of a verified manifest: each pinned CRD, its spec naming the URL and the digest. */
+const offlineManifests: CrdReader = (url, pin) =>
+  Promise.resolve(
+    pin.names.map((name) => ({
+      metadata: { name },
+      spec: { "(read at deploy time)": `${url} (sha256 ${pin.sha256})` },
+    })),
+  );
+
+/** How the SDK prints a warning when no engine is attached. */
+const RUNTIME_WARNING = "warning: [runtime] ";
+
 /** The end of the last queued run: the Pulumi runtime can run one program at a time in a process. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -428,6 +443,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
   const pending: Promise<void>[] = [];
   const registered: Promise<unknown>[] = [];
   const invokes: CapturedInvoke[] = [];
+  const warnings: string[] = [];
 
   await pulumi.runtime.setMocks(
     {
@@ -473,6 +489,9 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     opts.stackFile ?? (opts.config ? undefined : path.join(ROOT, `Pulumi.${opts.stack}.yaml`));
   if (stackFile) process.env.EKS_PLATFORM_STACK_FILE = stackFile;
   else delete process.env.EKS_PLATFORM_STACK_FILE;
+  // No network offline: manifests the program fetches at deploy time (components/ingress/crds.ts) come back as
+  // stand-ins that name their source and pinned digest, so the plan shows where they would come from.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("eks-platform.offline-manifests")] = offlineManifests;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
@@ -530,8 +549,21 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
       });
       const program = opts.program ?? path.join(ROOT, "index.ts");
       forgetProgramModules(program);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(program) as Record<string, unknown>;
+      // Without an engine the SDK prints a warning to the console (@pulumi/pulumi log/index.js): keep the
+      // program's own in the capture instead, so the plan shows them wherever it is run.
+      const consoleWarn = console.warn;
+      console.warn = (...args: unknown[]) => {
+        const text = String(args[0]);
+        if (args.length === 1 && text.startsWith(RUNTIME_WARNING))
+          warnings.push(text.slice(RUNTIME_WARNING.length));
+        else consoleWarn(...args);
+      };
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = require(program) as Record<string, unknown>;
+      } finally {
+        console.warn = consoleWarn;
+      }
       return Promise.resolve(exported);
     });
     outputs = await (root.outputs as unknown as StackOutputs).promise();
@@ -572,6 +604,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     invokes,
     outputs: maskSecrets(resolvedOutputs) as Record<string, unknown>,
     secretOutputs,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import {
   webhookDnsNames,
   type ServiceAccountInputs,
 } from "../components/awsLoadBalancerController/values";
-import { charts } from "../components/versions";
+import { charts, nginxIngressCrds } from "../components/versions";
 import type { LoadBalancerControllerConfig } from "../model/config";
 import { PARTITIONS, type Partition } from "../model/enums";
 import type { IamStatement, PolicyDocument } from "../model/iam";
@@ -159,7 +159,7 @@ describe("IAM policy", () => {
 });
 
 describe("modes", () => {
-  const NEW_CLUSTER = { cluster: { mode: "new", name: "sandbox-eks" } };
+  const NEW_CLUSTER = { cluster: { mode: "new", name: "sandbox-eks", vpcId: "vpc-0123456789abcdef0" } };
   const roleKeys = (cfg: ReturnType<typeof load>) => cfg.identity.roles.map((r) => r.key);
 
   test("an existing cluster relies on a running controller unless told otherwise (prod)", () => {
@@ -232,6 +232,32 @@ describe("modes", () => {
     );
   });
 
+  // aws-load-balancer-controller v3.5.0 pkg/networking/subnet_resolver.go: with no subnet tagged
+  // kubernetes.io/role/internal-elb, an internal NLB gets the subnets without a route to an igw-, and every subnet
+  // of a default VPC has one. Fails on the commit before: the stack planned, and the Service would stay pending.
+  test("a created cluster on the default VPC with an internal instance is refused, naming both ways out", () => {
+    const defaultVpc = { cluster: { mode: "new", name: "sandbox-eks" } };
+    assert.deepEqual(only(defaultVpc), [
+      'eks-platform:ingress.instances.internal.scheme = "internal": internet-facing, or cluster.vpcId set to a VPC with private subnets tagged kubernetes.io/role/internal-elb=1: cluster.vpcId is unset, so the cluster is created on the account\'s default VPC, whose subnets are all public, and the AWS Load Balancer Controller finds no subnet for an internal NLB',
+    ]);
+    // A VPC named explicitly is the operator's statement that its subnets are tagged; public instances are fine.
+    assert.equal(load(edited("dev", NEW_CLUSTER), "dev").cluster.mode, "new");
+    const publicOnly = load(
+      edited("dev", {
+        ...defaultVpc,
+        "ingress.instances": {
+          public: { className: "nginx-public", scheme: "internet-facing", default: true },
+        },
+        "dns.privateZones": [],
+      }),
+      "dev",
+    );
+    assert.deepEqual(
+      publicOnly.ingress.instances.map((i) => i.scheme),
+      ["internet-facing"],
+    );
+  });
+
   test("a team may not take the controller's role key", () => {
     const found = only({
       "iam.extraRoles.aws-load-balancer-controller": {
@@ -249,7 +275,9 @@ describe("modes", () => {
   });
 });
 
-const CRDS = "kubernetes:yaml/v2:ConfigFile::nginx-ingress-crds";
+const CRDS = nginxIngressCrds.names.map(
+  (n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`,
+);
 
 describe("order of the deploy, in planned stacks", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "alb-controller-"));
@@ -261,7 +289,7 @@ describe("order of the deploy, in planned stacks", () => {
         "sandbox",
         out,
         derivedStackFile(out, "sandbox", "dev", {
-          cluster: { mode: "new", name: "sandbox-eks" },
+          cluster: { mode: "new", name: "sandbox-eks", vpcId: "vpc-0123456789abcdef0" },
           loadBalancerController: undefined,
         }),
       ),
@@ -282,7 +310,7 @@ describe("order of the deploy, in planned stacks", () => {
     assert.ok(release.inputsFrom.includes("eks:index:Cluster::sandbox-eks"));
     for (const key of ["public", "internal"]) {
       // Each ingress release waits for the controller and for the NGINX CRDs (their own kept resource).
-      assert.deepEqual(find(created, T.release, `ingress-${key}`).dependsOn, [release.id, CRDS]);
+      assert.deepEqual(find(created, T.release, `ingress-${key}`).dependsOn, [...CRDS, release.id].sort());
     }
     // cert-manager and its issuers do not wait for it.
     assert.deepEqual(find(created, T.release, "cert-manager").dependsOn, []);
@@ -321,7 +349,7 @@ describe("order of the deploy, in planned stacks", () => {
   test("a stack that relies on a running controller installs none and waits for none (prod)", () => {
     assert.ok(!prod.resources.some((r) => r.name.startsWith("aws-load-balancer-controller")));
     for (const key of ["public", "internal"]) {
-      assert.deepEqual(find(prod, T.release, `ingress-${key}`).dependsOn, [CRDS]);
+      assert.deepEqual(find(prod, T.release, `ingress-${key}`).dependsOn, CRDS);
     }
     assert.equal(prod.outputs.loadBalancerControllerManaged, false);
     assert.equal(prod.outputs.loadBalancerControllerRoleArn, "");

@@ -141,7 +141,7 @@ describe("IAM's limits, before anything is created", () => {
     assert.match(refused(many)[0].expected, /at most 50 tags/);
     // A cluster this stack creates gets @pulumi/eks's Name tag on top (v4.3.0 nodejs/eks/cluster/cluster.ts).
     const fiftyPlain = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"]));
-    const created = { mode: "new", name: "sandbox-eks" };
+    const created = { mode: "new", name: "sandbox-eks", vpcId: "vpc-0123456789abcdef0" };
     assert.deepEqual(
       problems(toPulumiConfig({ ...stackValues("dev"), tags: fiftyPlain, cluster: created })).map((p) => [
         p.key,

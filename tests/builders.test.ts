@@ -330,6 +330,9 @@ describe("ingress values", () => {
       "service.beta.kubernetes.io/aws-load-balancer-type": "external",
       "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+      // The draining a terminating pod outlives (components/ingress/values.ts).
+      "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes":
+        "deregistration_delay.timeout_seconds=30",
     });
     assert.equal(
       nlbAnnotations("aws-load-balancer-controller", "internal")[
@@ -440,7 +443,8 @@ describe("external-dns values", () => {
     assert.equal(v.txtOwnerId, "prod-prod-eks-central");
     assert.equal(v.txtPrefix, "extdns-");
     assert.deepEqual(v.provider, { name: "aws" });
-    assert.deepEqual(v.sources, ["ingress", "service"]);
+    // The central instance publishes Ingresses only: no internal Service reaches a public zone.
+    assert.deepEqual(v.sources, ["ingress"]);
     assert.deepEqual(v.serviceAccount, {
       create: true,
       name: "external-dns-central",

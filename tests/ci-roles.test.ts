@@ -271,6 +271,7 @@ before(async () => {
         mode: "new",
         name: "sandbox-eks",
         version: "1.34",
+        vpcId: "vpc-0123456789abcdef0",
         subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
       },
     }),

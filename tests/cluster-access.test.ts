@@ -26,7 +26,7 @@ import { derivedStackFile, planStack } from "./helpers/stacks";
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-access-"));
 const ISSUER_URL = "https://oidc.eks.eu-west-1.amazonaws.com/id/(cluster-oidc-id)";
 const LOOKUP = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider";
-const newCluster = { mode: "new", name: "sandbox-eks", version: "1.34" };
+const newCluster = { mode: "new", name: "sandbox-eks", version: "1.34", vpcId: "vpc-0123456789abcdef0" };
 
 let prod: Capture;
 let podIdentityOnly: Capture;

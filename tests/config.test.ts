@@ -570,7 +570,14 @@ describe("DNS and cluster cross-checks", () => {
 
   test("a new cluster with an impossible node group", () => {
     assertOneProblem(
-      edited("dev", { cluster: { mode: "new", name: "dev-eks", nodes: { min: 3, desired: 2, max: 4 } } }),
+      edited("dev", {
+        cluster: {
+          mode: "new",
+          name: "dev-eks",
+          vpcId: "vpc-0123456789abcdef0",
+          nodes: { min: 3, desired: 2, max: 4 },
+        },
+      }),
       "eks-platform:cluster.nodes",
       /min <= desired <= max/,
     );

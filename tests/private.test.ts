@@ -21,6 +21,8 @@ import { check, fromCapture } from "./policy.helpers";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "private-"));
 const ECR = "555555555555.dkr.ecr.eu-west-1.amazonaws.com";
+/** The file mirror the private stack names for the NGINX CRD manifest (ingress.crdsUrl). */
+const CRD_MIRROR = "artifacts.acme-corp.internal";
 const STACKS = ["dev", "prod", "private"] as const;
 const plans: Record<string, Capture> = {};
 before(async () => {
@@ -55,9 +57,10 @@ function reached(capture: Capture): string[] {
       found.add(`the cluster's nodes ${host === "docker.io" ? "registry-1.docker.io" : host}`);
     }
   }
-  for (const r of resourcesOfType(capture, "kubernetes:yaml/v2:ConfigFile")) {
-    const file = String(r.inputs.file);
-    if (/^https?:/.test(file)) found.add(`the deploy machine ${hostOf(file)}`);
+  // The NGINX CRDs: the program fetches their manifest at deploy time; offline each CRD names where from.
+  for (const r of resourcesOfType(capture, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")) {
+    const from = at(r.inputs.spec, "(read at deploy time)");
+    if (typeof from === "string") found.add(`the deploy machine ${hostOf(from.split(" ")[0])}`);
   }
   for (const r of resourcesOfType(capture, T.issuer)) {
     const server = at(r.inputs.spec, "acme.server");
@@ -95,22 +98,21 @@ describe("the private-only stack", () => {
     assert.deepEqual(check(resources, "private", ["private"]), []);
   });
 
-  test("contacts only the hosts its stack file names, but for the NGINX CRDs' source", () => {
+  test("contacts only the hosts its stack file names", () => {
     const file = fs.readFileSync(path.join(FIXTURE_STACKS, "Pulumi.private.yaml"), "utf8");
     const hosts = [...new Set(hostsOf("private").map((h) => h.host))];
-    assert.deepEqual(hosts, [ECR, "raw.githubusercontent.com"]);
-    // The CRDs are still a file at raw.githubusercontent.com that the provider fetches at every preview and up
-    // (components/versions.ts nginxIngressCrdsUrl): the one host the stack does not choose.
+    assert.deepEqual(hosts, [ECR, CRD_MIRROR]);
     assert.deepEqual(
       hosts.filter((h) => !file.includes(h)),
-      ["raw.githubusercontent.com"],
+      [],
     );
+    // The NGINX CRD manifest comes from the stack's own file mirror (ingress.crdsUrl), checked against the pin.
     assert.deepEqual(
       hostsOf("private")
-        .filter((h) => h.host === "raw.githubusercontent.com")
+        .filter((h) => h.host === CRD_MIRROR)
         .map((h) => h.purpose),
       [
-        "NGINX Ingress Controller CRDs https://raw.githubusercontent.com/nginx/kubernetes-ingress/v5.5.4/deploy/crds.yaml",
+        `NGINX Ingress Controller CRDs https://${CRD_MIRROR}/nginx/kubernetes-ingress/v5.5.4/deploy/crds.yaml`,
       ],
     );
   });
@@ -123,7 +125,7 @@ describe("the private-only stack", () => {
       section.split("\n").slice(0, 3).join("\n"),
       [
         "Hosts a deploy contacts, besides the AWS APIs of eu-west-1 and the cluster's API server (what for: --verbose):",
-        `  the deploy machine: ${ECR}, raw.githubusercontent.com`,
+        `  the deploy machine: ${ECR}, ${CRD_MIRROR}`,
         `  the cluster's nodes: ${ECR}`,
       ].join("\n"),
     );

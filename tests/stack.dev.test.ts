@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { resource, resourcesOfType, type Capture } from "../offline/harness";
-import { charts } from "../components/versions";
+import { charts, nginxIngressCrds } from "../components/versions";
 import {
   T,
   assertNoPrivateKeyInPlainText,
@@ -59,6 +59,10 @@ describe("dev stack", () => {
         `${T.release}::ingress-internal`,
         `${T.release}::ingress-public`,
         `${T.k8sProvider}::dev-eks-k8s`,
+        `${T.k8sProvider}::nginx-ingress-crds-adopting`,
+        ...nginxIngressCrds.names.map(
+          (n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`,
+        ),
         "tls:index/certRequest:CertRequest::aws-load-balancer-controller-webhook",
         "tls:index/locallySignedCert:LocallySignedCert::aws-load-balancer-controller-webhook",
         "tls:index/privateKey:PrivateKey::aws-load-balancer-controller-webhook",
@@ -241,9 +245,14 @@ describe("dev stack", () => {
               "service.beta.kubernetes.io/aws-load-balancer-type": "external",
               "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
               "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme,
+              "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes":
+                "deregistration_delay.timeout_seconds=30",
             },
           },
           podDisruptionBudget: { enabled: false },
+          // Outlives the NLB's 30 s of draining, then leaves NGINX time to quit (components/ingress/values.ts).
+          lifecycle: { preStop: { exec: { command: ["sleep", "35"] } } },
+          terminationGracePeriodSeconds: 60,
         },
         prometheus: { create: true },
       });
@@ -293,8 +302,10 @@ describe("dev stack", () => {
     }
     for (const key of ["public", "internal"]) {
       assert.deepEqual(resource(dev, T.release, `ingress-${key}`).dependsOn, [
+        ...nginxIngressCrds.names.map(
+          (n) => `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::${n}`,
+        ),
         `${T.release}::aws-load-balancer-controller`,
-        "kubernetes:yaml/v2:ConfigFile::nginx-ingress-crds",
       ]);
     }
     assert.deepEqual(
@@ -317,7 +328,8 @@ describe("dev stack", () => {
       });
       assert.deepEqual(valuesOf(dev, `external-dns-${name}`), {
         provider: { name: "aws" },
-        sources: ["ingress", "service"],
+        // Only the private instance publishes Services: an internal one never reaches a public zone.
+        sources: name === "private" ? ["ingress", "service"] : ["ingress"],
         policy: "sync",
         registry: "txt",
         txtOwnerId: `dev-dev-eks-${name}`,

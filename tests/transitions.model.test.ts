@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { charts, nginxIngressCrdsUrl } from "../components/versions";
+import { charts, nginxIngressCrds } from "../components/versions";
 import {
   CHARTS,
   TYPE_RULES,
@@ -68,8 +68,9 @@ describe("transition model", () => {
         .sort(),
     );
     const needs = CHARTS[NGINX].crdsOnInstallOnly;
-    assert.ok(needs && nginxIngressCrdsUrl.includes(needs.providedBy));
-    assert.ok(nginxIngressCrdsUrl.includes(`/v${charts.nginxIngress.appVersion}/`));
+    assert.ok(needs && nginxIngressCrds.names.every((n) => n.endsWith(`.nginx.org`)));
+    assert.ok(nginxIngressCrds.names.some((n) => n.endsWith(needs.providedBy)));
+    assert.ok(nginxIngressCrds.url.includes(`/v${charts.nginxIngress.appVersion}/`));
   });
 
   test("chart fullnames follow the charts' helper", () => {
@@ -95,6 +96,48 @@ describe("transition model", () => {
       ],
     );
     assert.deepEqual(ownedObjects("some/other-chart", "x", {}), []);
+  });
+
+  // aws/eks-charts stable/aws-load-balancer-controller 3.5.0 values.yaml: createIngressClassResource, rbac.create
+  // and ingressClassParams.create default to true, ingressClass to alb; templates/rbac.yaml, webhook.yaml. Fails
+  // on the commit before: the model read the stack's values alone and knew no RBAC or webhook objects there.
+  test("owned objects come from the chart's defaults merged with the release's values", () => {
+    const alb = ownedObjects("aws-load-balancer-controller", "aws-load-balancer-controller", {
+      replicaCount: 2,
+    });
+    assert.deepEqual(
+      alb.map((o) => `${o.kind} ${o.name}`),
+      [
+        "ClusterRole aws-load-balancer-controller-role",
+        "ClusterRoleBinding aws-load-balancer-controller-rolebinding",
+        "MutatingWebhookConfiguration aws-load-balancer-webhook",
+        "ValidatingWebhookConfiguration aws-load-balancer-webhook",
+        "IngressClass alb",
+        "IngressClassParams alb",
+      ],
+    );
+    const renamed = ownedObjects("aws-load-balancer-controller", "lbc", {
+      ingressClass: "lb",
+      ingressClassParams: { name: "lb-params" },
+      rbac: { create: false },
+    });
+    assert.deepEqual(
+      renamed.filter((o) => o.kind.startsWith("IngressClass")).map((o) => o.name),
+      ["lb", "lb-params"],
+    );
+    assert.equal(renamed.filter((o) => o.kind.startsWith("ClusterRole")).length, 0);
+    assert.equal(
+      ownedObjects("aws-load-balancer-controller", "x", { createIngressClassResource: false }).filter((o) =>
+        o.kind.startsWith("IngressClass"),
+      ).length,
+      0,
+    );
+    // cert-manager's crds.enabled defaults to false, crds.keep to true (v1.21.1 values.yaml).
+    assert.ok(
+      ownedObjects(CM, "cert-manager", { crds: { enabled: true } }).every(
+        (o) => o.kind !== "CustomResourceDefinition" || o.kept,
+      ),
+    );
   });
 
   test("a Secret's data forces a replacement unless its provider makes Secrets mutable", () => {
@@ -162,6 +205,37 @@ describe("transition judge", () => {
       ["collision"],
     );
     assert.match(v.violations[0].message, /kept from the old release/);
+    assert.match(v.violations[0].fix, /takeOwnership/);
+    // helm v3.20.2 pkg/action/install.go: with TakeOwnership, requireAdoption replaces the ownership check.
+    const taking = certManager("b", kept, { options: { deleteBeforeReplace: true } });
+    taking.inputs = { ...taking.inputs, takeOwnership: true };
+    assert.deepEqual(kinds(plan(certManager("a", kept)), plan(taking)), []);
+  });
+
+  test("the load balancer controller's release moved create-first collides on its chart's default objects", () => {
+    const alb = (ns: string, extra: Partial<JudgedResource> = {}) =>
+      res(
+        RELEASE,
+        "aws-load-balancer-controller",
+        {
+          name: "aws-load-balancer-controller",
+          namespace: ns,
+          chart: "aws-load-balancer-controller",
+          values: {},
+        },
+        extra,
+      );
+    const v = judgeTransition(plan(alb("kube-system")), plan(alb("lbc")));
+    assert.deepEqual(
+      v.violations.map((x) => `${x.kind} ${x.resource}`),
+      [`collision ${RELEASE}::aws-load-balancer-controller`],
+    );
+    assert.match(v.violations[0].message, /IngressClass alb, IngressClassParams alb/);
+    assert.match(v.violations[0].message, /MutatingWebhookConfiguration aws-load-balancer-webhook/);
+    assert.deepEqual(
+      kinds(plan(alb("kube-system")), plan(alb("lbc", { options: { deleteBeforeReplace: true } }))),
+      [],
+    );
   });
 
   test("a new release meeting an old one's IngressClass collides, naming the rename path", () => {
@@ -254,16 +328,32 @@ describe("transition judge", () => {
     assert.deepEqual(kinds(plan(file(true)), plan()), []);
   });
 
+  // pulumi/pulumi pkg/resource/deploy/step.go DeleteStep: the delete of a replacement skips a retained resource.
+  test("a CRD replaced without retainOnDelete is a violation: its objects go with the old one", () => {
+    const crd = (name: string, retain: boolean) =>
+      res(
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+        "vs",
+        { metadata: { name } },
+        { options: { retainOnDelete: retain } },
+      );
+    assert.deepEqual(
+      kinds(plan(crd("virtualservers.k8s.nginx.org", false)), plan(crd("vs.k8s.nginx.org", false))),
+      ["deletes-kept kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::vs"],
+    );
+    assert.deepEqual(
+      kinds(plan(crd("virtualservers.k8s.nginx.org", true)), plan(crd("vs.k8s.nginx.org", true))),
+      [],
+    );
+  });
+
   test("turning on custom resources in a running release needs CRDs from a resource it depends on", () => {
     const off = nginx("a", nginxValues("c", { enableCustomResources: false }));
     const on = nginx("a", nginxValues("c", { enableCustomResources: true }));
     assert.deepEqual(kinds(plan(off), plan(on)), [`missing-crds ${RELEASE}::ingress-a`]);
-    const crds = res(
-      "kubernetes:yaml/v2:ConfigFile",
-      "crds",
-      { file: nginxIngressCrdsUrl },
-      { custom: false },
-    );
+    const crds = res("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "virtualservers", {
+      metadata: { name: "virtualservers.k8s.nginx.org" },
+    });
     assert.deepEqual(kinds(plan(off, crds), plan({ ...on, dependsOn: [crds.id] }, crds)), []);
     assert.deepEqual(kinds(plan(), plan(on)), [], "a first install applies the chart's CRDs");
   });

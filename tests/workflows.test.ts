@@ -412,6 +412,7 @@ describe("workflow properties", () => {
     assert.deepEqual(
       { ...stepUsing(job, "pulumi/actions")?.with, "stack-name": undefined, "cloud-url": undefined },
       {
+        "pulumi-version": "3.270.0",
         command: "preview",
         "stack-name": undefined,
         "cloud-url": undefined,

@@ -100,7 +100,16 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
         atomic: true,
         timeout: 600,
       },
-      { parent: this, provider: args.provider },
+      {
+        parent: this,
+        provider: args.provider,
+        // A new namespace (loadBalancerController.namespace) replaces the release, create-first by default
+        // (pulumi-kubernetes helm_release.go). The new release would render the ClusterRole and binding named
+        // after it, the aws-load-balancer-webhook configurations (named by the chart, not the release) and the
+        // `alb` IngressClass and IngressClassParams (createIngressClassResource defaults to true), all owned by
+        // the old release: Helm refuses them, and two controllers would run at once. Delete the old one first.
+        deleteBeforeReplace: true,
+      },
     );
     this.registerOutputs({ releaseName: this.release.name });
   }

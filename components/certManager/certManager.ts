@@ -47,6 +47,17 @@ export class CertManager extends pulumi.ComponentResource {
           ),
         atomic: true,
         timeout: 600,
+        // The CRDs are kept when the release goes (crds.keep), still annotated for the release that made them.
+        // A release in another place (a new platform namespace, a second stack taking the cluster over, a
+        // redeploy after `pulumi destroy` into another namespace) would meet them and Helm would refuse them
+        // ("invalid ownership metadata", helm v3.20.2 pkg/action/validate.go existingResourceConflict), which
+        // used to need a hand-run `kubectl annotate`. Taking ownership (Helm's --take-ownership, the same
+        // install.go: requireAdoption instead of that check; @pulumi/kubernetes 4.34.2 Release `takeOwnership`)
+        // adopts them and re-annotates them for this release. The objects it could meet are the chart's own
+        // (CRDs, ClusterRoles, webhook configurations named cert-manager-*): with deleteBeforeReplace below the
+        // old release is gone by then, so what is left is kept CRDs. A second, foreign cert-manager in the
+        // cluster is the one case this would wrongly adopt; docs/operations.md says to remove it first.
+        takeOwnership: true,
       },
       // The chart renders cluster-scoped objects named after the release (ClusterRoles, webhook configurations):
       // a replacement (a new namespace) must delete the old release first or the new one meets them.

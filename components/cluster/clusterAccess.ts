@@ -47,6 +47,8 @@ export class ClusterAccess extends pulumi.ComponentResource {
    * component creates it, nothing for an existing one.
    */
   readonly created: pulumi.Resource[];
+  /** The kubeconfig that provider uses, for a provider with other settings (the NGINX CRDs' own). */
+  readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-platform:cluster:ClusterAccess", name, {}, opts);
@@ -146,6 +148,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
     // enableSecretMutable: a Secret's data then updates in place instead of replacing the Secret (the default,
     // pulumi-kubernetes provider/pkg/provider/diff.go), so the internal CA's secret is never briefly absent
     // when its certificate renews. Changing this setting updates the provider in place (DiffConfig).
+    this.kubeconfig = kubeconfig;
     this.provider = new k8s.Provider(
       `${c.name}-k8s`,
       { kubeconfig, enableSecretMutable: true },

@@ -64,6 +64,18 @@ export function externalDnsArgs(instance: ExternalDnsInstanceConfig, partition: 
 }
 
 /**
+ * The sources an instance watches. `--ingress-class` filters Ingresses only, and `--annotation-filter` and
+ * `--label-filter` apply to every source alike (external-dns v0.21.0 docs/flags.md), so no flag keeps a
+ * LoadBalancer Service with a hostname annotation away from one instance and not the other: with domain filters
+ * that overlap (split horizon), both would publish it, an internal name in public DNS. So only the `private`
+ * instance watches Services (its records go to private zones only: an internet-facing Service published there
+ * too is harmless), and the `central` instance publishes the Ingresses of its public class and nothing else.
+ */
+export function externalDnsSources(instance: Pick<ExternalDnsInstanceConfig, "name">): string[] {
+  return instance.name === "private" ? ["ingress", "service"] : ["ingress"];
+}
+
+/**
  * Values for one instance. The chart 1.21.1 has no replica key: it always runs one pod, which is what
  * external-dns needs (two replicas of one instance would race on the same records).
  */
@@ -79,7 +91,7 @@ export function externalDnsValues(
     ...(repository ? { image: { repository } } : {}),
     ...(pullSecrets ? { imagePullSecrets: pullSecrets } : {}),
     provider: { name: "aws" },
-    sources: ["ingress", "service"],
+    sources: externalDnsSources(instance),
     // Always explicit: the chart (upsert-only) and the app (sync) disagree, and app 0.22 makes it required.
     policy: instance.policy,
     registry: "txt",

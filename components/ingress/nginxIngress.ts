@@ -23,7 +23,7 @@ export interface NginxIngressArgs {
   /** The cluster's Kubernetes provider. */
   provider: k8s.Provider;
   /** The controller's CRDs (installed once per cluster): the release waits for them. */
-  crds: pulumi.Resource;
+  crds: pulumi.Resource[];
   /** What must be ready before the release: the AWS Load Balancer Controller's release when this stack installs it. */
   dependsOn: pulumi.Resource[];
 }
@@ -67,7 +67,7 @@ export class NginxIngress extends pulumi.ComponentResource {
         parent: this,
         provider: args.provider,
         // Helm waits for a LoadBalancer Service's address: the controller that provisions it must be up first.
-        dependsOn: [args.crds, ...args.dependsOn],
+        dependsOn: [...args.crds, ...args.dependsOn],
         aliases: previous ? [{ name: previous }] : [],
         // A replacement (a new namespace, a renamed key) renders the same IngressClass, which the old release
         // owns until it is deleted (pulumi-kubernetes replaces releases create-before-delete): delete it first.

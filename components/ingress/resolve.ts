@@ -6,6 +6,7 @@ import { commonDefaults } from "../../model/defaults";
 import type { Scheme } from "../../model/enums";
 import { HELM_RELEASE_NAME_MAX, ingressReleaseName } from "../../model/naming";
 import type { ResolveContext } from "../addOn";
+import { nginxIngressCrds } from "../versions";
 import type { IngressInput, IngressInstanceInput } from "./schema";
 
 export function resolveIngress(input: IngressInput | undefined, ctx: ResolveContext): IngressConfig {
@@ -59,6 +60,24 @@ export function resolveIngress(input: IngressInput | undefined, ctx: ResolveCont
       );
     }
   });
+  // A cluster created on the account's default VPC: every default subnet routes to an internet gateway, and none
+  // is tagged kubernetes.io/role/internal-elb, so the AWS Load Balancer Controller finds no subnet for an internal
+  // NLB (v3.5.0 pkg/networking/subnet_resolver.go: without role tags it falls back to reachability, public vs
+  // private by a route to an igw-). The Service would stay pending and the atomic release fail after 600 s.
+  const loadBalancer = input?.loadBalancer ?? commonDefaults.loadBalancer;
+  if (
+    ctx.cluster?.mode === "new" &&
+    ctx.cluster.vpcId === undefined &&
+    loadBalancer === "aws-load-balancer-controller"
+  ) {
+    for (const inst of instances.filter((i) => i.scheme === "internal")) {
+      problems.add(
+        `ingress.instances.${inst.key}.scheme`,
+        "internet-facing, or cluster.vpcId set to a VPC with private subnets tagged kubernetes.io/role/internal-elb=1: cluster.vpcId is unset, so the cluster is created on the account's default VPC, whose subnets are all public, and the AWS Load Balancer Controller finds no subnet for an internal NLB",
+        inst.scheme,
+      );
+    }
+  }
   const defaultClasses = instances.filter((i) => i.isDefaultClass);
   if (defaultClasses.length > 1) {
     problems.add(
@@ -66,11 +85,29 @@ export function resolveIngress(input: IngressInput | undefined, ctx: ResolveCont
       `at most one instance with default: true; ${defaultClasses.map((i) => i.key).join(" and ")} both set it`,
     );
   }
-  return { loadBalancer: input?.loadBalancer ?? commonDefaults.loadBalancer, instances };
+  return {
+    loadBalancer,
+    instances,
+    crdsUrl: input?.crdsUrl ?? nginxIngressCrds.url,
+  };
 }
 
 /** The one instance of a scheme, if there is exactly one; and how many there are. */
 export function singleClass(ingress: IngressConfig, scheme: Scheme): { className?: string; count: number } {
   const matching = ingress.instances.filter((i) => i.scheme === scheme);
   return { className: matching.length === 1 ? matching[0].className : undefined, count: matching.length };
+}
+
+/**
+ * What a rollout of each instance means for its traffic, for the plan and `pulumi preview` to say: one replica
+ * behind an NLB cannot roll without a moment with no ready target (the old pod goes before the new one counts),
+ * whatever the readiness gates do.
+ */
+export function rolloutNotes(ingress: IngressConfig): string[] {
+  return ingress.instances
+    .filter((i) => i.replicas < 2)
+    .map(
+      (i) =>
+        `ingress.instances.${i.key}: 1 replica, so a rollout (a chart bump, a values change, a role change) leaves its NLB without a ready target for a moment; set replicas: 2 for rollouts without a gap`,
+    );
 }

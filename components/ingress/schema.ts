@@ -45,6 +45,15 @@ export const ingressSchema = z
       .describe(
         "Which Service annotations provision the NLB: the AWS Load Balancer Controller's (`external`, IP targets) or the legacy in-tree cloud provider's (`nlb`). Default: aws-load-balancer-controller.",
       ),
+    crdsUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: "an http(s) URL such as https://mirror.example.com/nginx/crds.yaml",
+      })
+      .optional()
+      .describe(
+        "Where to fetch the F5 NGINX Ingress Controller's CRD manifest (deploy/crds.yaml of the pinned version), for a mirror. The program fetches it at every preview and up and applies it only if its SHA-256 is the pinned one. Default: the release tag's file on raw.githubusercontent.com.",
+      ),
     instances: z
       .record(k8sName, ingressInstance)
       .optional()

@@ -21,6 +21,7 @@ export function nlbAnnotations(loadBalancer: LoadBalancerMode, scheme: Scheme): 
       [`${SVC}/aws-load-balancer-type`]: "external",
       [`${SVC}/aws-load-balancer-nlb-target-type`]: "ip",
       [`${SVC}/aws-load-balancer-scheme`]: scheme,
+      [`${SVC}/aws-load-balancer-target-group-attributes`]: `deregistration_delay.timeout_seconds=${DEREGISTRATION_DELAY_SECONDS}`,
     };
   }
   return {
@@ -29,6 +30,23 @@ export function nlbAnnotations(loadBalancer: LoadBalancerMode, scheme: Scheme): 
     ...(scheme === "internal" ? { [`${SVC}/aws-load-balancer-internal`]: "true" } : {}),
   };
 }
+
+/**
+ * Rollouts behind an NLB with IP targets (the AWS Load Balancer Controller's mode). The controller deregisters a
+ * terminating pod's target, and the NLB then drains it for the target group's deregistration delay (AWS's
+ * default is 300 s) while it may still send it traffic. The pod must outlive that: it sleeps in preStop (the
+ * controller keeps serving) for longer than the delay, which is set explicitly on the target group, and the
+ * termination grace period leaves NGINX time for its graceful quit after the sleep. With the readiness gate the
+ * controller injects (platform.ts labels the namespace), a new pod counts as ready only once its target is
+ * healthy, so the rollout never removes the last healthy target first (aws-load-balancer-controller v3.5.0
+ * docs/deploy/pod_readiness_gate.md; docs/guide/service/annotations.md target-group-attributes,
+ * deregistration_delay.timeout_seconds).
+ */
+export const DEREGISTRATION_DELAY_SECONDS = 30;
+/** Longer than the deregistration delay: every connection the draining NLB still sends is served. */
+export const PRE_STOP_SLEEP_SECONDS = 35;
+/** The sleep plus NGINX's graceful quit of the open connections. */
+export const TERMINATION_GRACE_PERIOD_SECONDS = 60;
 
 export interface IngressValues {
   controller: {
@@ -47,6 +65,8 @@ export interface IngressValues {
       loadBalancerSourceRanges?: string[];
     };
     podDisruptionBudget: { enabled: boolean; minAvailable?: number };
+    lifecycle?: { preStop: { exec: { command: string[] } } };
+    terminationGracePeriodSeconds?: number;
     topologySpreadConstraints?: {
       maxSkew: number;
       topologyKey: string;
@@ -90,6 +110,14 @@ export function ingressValues(
       podDisruptionBudget: instance.highAvailability
         ? { enabled: true, minAvailable: 1 }
         : { enabled: false },
+      ...(loadBalancer === "aws-load-balancer-controller"
+        ? {
+            // The chart copies this into the container (templates/controller-deployment.yaml); the default
+            // image is built on Debian (build/Dockerfile BUILD_OS=debian), which has `sleep`.
+            lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
+            terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
+          }
+        : {}),
       ...(instance.highAvailability
         ? {
             topologySpreadConstraints: [

@@ -7,7 +7,7 @@
 import type { PlatformConfig } from "../../model/config";
 import { LETSENCRYPT } from "../../model/letsencrypt";
 import { imageRegistry } from "./images";
-import { CHART_KEYS, chartImages, nginxIngressCrdsUrl, releaseSource, type ChartKey } from "../versions";
+import { CHART_KEYS, chartImages, releaseSource, type ChartKey } from "../versions";
 
 export type Contacting = "the deploy machine" | "the cluster's nodes" | "cert-manager in the cluster";
 
@@ -87,9 +87,9 @@ export function contactedHosts(cfg: PlatformConfig): ContactedHost[] {
         "Kubernetes JSON definitions the nginx-ingress values schema refers to",
       );
     }
-    if (/^https?:\/\//.test(nginxIngressCrdsUrl)) {
-      add(hostOf(nginxIngressCrdsUrl), deploy, `NGINX Ingress Controller CRDs ${nginxIngressCrdsUrl}`);
-    }
+    // The program fetches the CRD manifest itself (components/ingress/crds.ts): upstream's, or `ingress.crdsUrl`.
+    const crds = cfg.ingress.crdsUrl;
+    add(hostOf(crds), deploy, `NGINX Ingress Controller CRDs ${crds}`);
   }
   if (cfg.certManager.letsEncrypt) {
     for (const [issuer, url] of Object.entries(LETSENCRYPT)) {

@@ -9,6 +9,7 @@
  * terraform-provider-tls, @pulumi/eks 4.3.0). Paths are input paths as the plan records them (`metadata.name`,
  * `values.podAnnotations`); a path covers everything below it.
  */
+import { valueAt } from "./charts";
 
 /**
  * How a replacement runs when no resource option says otherwise:
@@ -182,6 +183,41 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       "terraform-provider-tls internal/provider/resource_self_signed_cert.go (every argument RequiresReplace) and common_cert.go (a plan inside early_renewal_hours of the end marks the certificate for replacement: ready_for_renewal)",
     note: "Renewal replaces the certificate; the key is an input and stays.",
   },
+  "tls:index/certRequest:CertRequest": {
+    replaceOn: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris"],
+    nameScope: "none",
+    replacement: "create-before-delete",
+    clusterScoped: false,
+    source:
+      "terraform-provider-tls v4.2.1 internal/provider/resource_cert_request.go (private_key_pem: requireReplaceIfStateContainsPEMString; subject and each of its fields, dns_names, ip_addresses, uris: RequiresReplace)",
+  },
+  "tls:index/locallySignedCert:LocallySignedCert": {
+    replaceOn: [
+      "certRequestPem",
+      "caPrivateKeyPem",
+      "caCertPem",
+      "validityPeriodHours",
+      "allowedUses",
+      "isCaCertificate",
+      "maxPathLength",
+      "setSubjectKeyId",
+    ],
+    nameScope: "none",
+    replacement: "create-before-delete",
+    clusterScoped: false,
+    source:
+      "terraform-provider-tls v4.2.1 internal/provider/resource_locally_signed_cert.go (cert_request_pem, ca_private_key_pem, ca_cert_pem: requireReplaceIfStateContainsPEMString; validity_period_hours, allowed_uses, is_ca_certificate, max_path_length, set_subject_key_id: RequiresReplace) and common_cert.go (inside early_renewal_hours of the end: ready_for_renewal, a replacement)",
+    note: "A new CA certificate replaces the webhook certificate too (caCertPem is computed from it).",
+  },
+  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": {
+    replaceOn: ["metadata.name"],
+    nameAt: "metadata.name",
+    nameScope: "cluster",
+    replacement: "delete-before-replace-if-same-name",
+    clusterScoped: true,
+    source: `${K8S_DIFF}; no kind-specific fields for CustomResourceDefinition`,
+    note: "Deleting a CRD deletes every object of its kind: the program's CRDs carry retainOnDelete.",
+  },
   "pulumi:providers:kubernetes": {
     replaceOn: ["kubeconfig", "context", "cluster", "renderYamlToDirectory", "clusterIdentifier"],
     nameScope: "none",
@@ -205,166 +241,19 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
 /** Types whose resources only read (`.get`) or only group: never created, replaced or deleted. */
 export const PASSIVE_TYPE = /^(eks-platform:|pulumi:pulumi:Stack$)/;
 
-// ---- Helm charts: what a release owns outside its namespace, and where its pods' template is ------------------
+// ---- charts (charts.ts) and interpreters ---------------------------------------------------------------------
 
-/** A cluster-scoped object a chart renders. `name` may use `{release}`, `{fullname}` and `{values.<path>}`. */
-export interface OwnedObject {
-  readonly kind: string;
-  readonly name: string;
-  /**
-   * Values path that, when true, makes Helm keep the object when the release is uninstalled
-   * (`helm.sh/resource-policy: keep`); the kept object still carries the old release's ownership annotations,
-   * which a new release in another namespace refuses to adopt.
-   */
-  readonly keptWhen?: string;
-  /** Values path that must be true for the chart to render it. */
-  readonly when?: string;
-}
-
-export interface ChartRule {
-  /** `{fullname}`: the release name when it contains this, else `<release>-<this>` (the charts' helper). */
-  readonly fullnameBase: string;
-  readonly owns: readonly OwnedObject[];
-  /** Values paths that land in the pod template: a change there rolls the pods. */
-  readonly podTemplate: readonly string[];
-  /**
-   * A chart feature that needs CRDs the chart ships in `crds/`, which Helm applies only on install: turning it
-   * on in a running release needs the CRDs from another resource, one whose inputs contain `providedBy`.
-   */
-  readonly crdsOnInstallOnly?: { readonly enabledBy: string; readonly providedBy: string };
-  readonly source: string;
-}
-
-const CERT_MANAGER_CRDS = [
-  "certificates.cert-manager.io",
-  "certificaterequests.cert-manager.io",
-  "issuers.cert-manager.io",
-  "clusterissuers.cert-manager.io",
-  "orders.acme.cert-manager.io",
-  "challenges.acme.cert-manager.io",
-];
-
-/** Keyed by the chart as the release names it (versions.ts). */
-export const CHARTS: Readonly<Record<string, ChartRule>> = {
-  "oci://quay.io/jetstack/charts/cert-manager": {
-    fullnameBase: "cert-manager",
-    owns: [
-      ...CERT_MANAGER_CRDS.map((name) => ({
-        kind: "CustomResourceDefinition",
-        name,
-        when: "crds.enabled",
-        keptWhen: "crds.keep",
-      })),
-      { kind: "ClusterRole", name: "{fullname}-controller-issuers" },
-      { kind: "ClusterRole", name: "{fullname}-controller-clusterissuers" },
-      { kind: "ClusterRole", name: "{fullname}-controller-certificates" },
-      { kind: "ClusterRole", name: "{release}-cainjector" },
-      { kind: "MutatingWebhookConfiguration", name: "{fullname}-webhook" },
-      { kind: "ValidatingWebhookConfiguration", name: "{fullname}-webhook" },
-    ],
-    podTemplate: ["podAnnotations", "podLabels", "image", "extraArgs", "extraEnv", "volumes", "volumeMounts"],
-    source:
-      "cert-manager v1.21.1 deploy/charts/cert-manager: templates/crds.yaml (crds.enabled, crds.keep -> helm.sh/resource-policy: keep), templates/rbac.yaml, templates/webhook-*-webhook.yaml, templates/deployment.yaml (podAnnotations on the pod template)",
-  },
-  "oci://ghcr.io/nginx/charts/nginx-ingress": {
-    fullnameBase: "nginx-ingress",
-    owns: [
-      {
-        kind: "IngressClass",
-        name: "{values.controller.ingressClass.name}",
-        when: "controller.ingressClass.create",
-      },
-      { kind: "ClusterRole", name: "{fullname}" },
-      { kind: "ClusterRoleBinding", name: "{fullname}" },
-    ],
-    podTemplate: ["controller.pod.annotations", "controller.image", "controller.extraArgs"],
-    crdsOnInstallOnly: {
-      enabledBy: "controller.enableCustomResources",
-      providedBy: "/nginx/kubernetes-ingress/",
-    },
-    source:
-      "nginx/kubernetes-ingress v5.5.4 charts/nginx-ingress: templates/controller-ingress-class.yaml (named controller.ingressClass.name), templates/clusterrole.yaml and rbac bindings (named by the fullname helper); crds/ are installed by Helm only on install and not owned by the release (Helm docs, Custom Resource Definitions: no upgrade, no delete)",
-  },
-  "aws-load-balancer-controller": {
-    fullnameBase: "aws-load-balancer-controller",
-    // Only the objects checked against the chart's templates are modelled; its RBAC and webhook configurations
-    // are named by the fullname helper too but were not. The plan masks only the webhook key among this
-    // release's values (offline/harness.ts recordedInputs), so the value-dependent names below resolve.
-    owns: [
-      {
-        kind: "IngressClass",
-        name: "{values.ingressClass}",
-        when: "createIngressClassResource",
-      },
-      {
-        kind: "IngressClassParams",
-        name: "{values.ingressClass}",
-        when: "createIngressClassResource",
-      },
-    ],
-    podTemplate: ["podAnnotations", "podLabels", "image"],
-    source:
-      "aws/eks-charts stable/aws-load-balancer-controller 3.5.0: templates/ingressclass.yaml (IngressClassParams and IngressClass named ingressClass, when createIngressClassResource), templates/deployment.yaml (podAnnotations on the pod template)",
-  },
-  "external-dns": {
-    fullnameBase: "external-dns",
-    owns: [
-      { kind: "ClusterRole", name: "{fullname}" },
-      { kind: "ClusterRoleBinding", name: "{fullname}-viewer" },
-    ],
-    podTemplate: ["podAnnotations", "podLabels", "image", "extraArgs", "env"],
-    source:
-      "kubernetes-sigs/external-dns chart 1.21.1 charts/external-dns: templates/clusterrole.yaml, templates/clusterrolebinding.yaml (<fullname>-viewer), templates/deployment.yaml (podAnnotations on the pod template)",
-  },
-};
-
-// ---- interpreters --------------------------------------------------------------------------------------------
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
-/** The value at a dotted path, or undefined. */
-export function valueAt(root: unknown, path: string): unknown {
-  let cur: unknown = root;
-  for (const part of path.split(".")) {
-    if (!isRecord(cur)) {
-      return undefined;
-    }
-    cur = cur[part];
-  }
-  return cur;
-}
-
-/** The chart helper's fullname: the release name when it already contains the chart's base name. */
-export function chartFullname(rule: ChartRule, release: string): string {
-  const full = release.includes(rule.fullnameBase) ? release : `${release}-${rule.fullnameBase}`;
-  return full.slice(0, 63).replace(/-+$/, "");
-}
-
-export interface OwnedName {
-  readonly kind: string;
-  readonly name: string;
-  readonly kept: boolean;
-}
-
-/** The cluster-scoped objects a release of a known chart renders, from the release's name and values. */
-export function ownedObjects(chart: string, release: string, values: unknown): OwnedName[] {
-  const rule = CHARTS[chart];
-  if (!rule) {
-    return [];
-  }
-  const fullname = chartFullname(rule, release);
-  return rule.owns
-    .filter((o) => o.when === undefined || valueAt(values, o.when) === true)
-    .map((o) => ({
-      kind: o.kind,
-      name: o.name
-        .replace("{release}", release)
-        .replace("{fullname}", fullname)
-        .replace(/\{values\.([^}]+)\}/, (_, p: string) => String(valueAt(values, p))),
-      kept: o.keptWhen !== undefined && valueAt(values, o.keptWhen) === true,
-    }));
-}
+export {
+  CHARTS,
+  chartFullname,
+  effectiveValues,
+  mergeValues,
+  ownedObjects,
+  valueAt,
+  type ChartRule,
+  type OwnedName,
+  type OwnedObject,
+} from "./charts";
 
 /** The replace-on paths of a rule, given the inputs of the resource's provider (if it has an explicit one). */
 export function replaceOn(rule: TypeRule, providerInputs?: Record<string, unknown>): string[] {

@@ -51,14 +51,28 @@ export function customIds(capture: Capture): string[] {
   return ids(capture.resources.filter((r) => r.custom));
 }
 
-/** Every Kubernetes resource (and Helm release) uses the one explicit provider. */
+/**
+ * Every Kubernetes resource (and Helm release) uses the cluster's explicit provider, except the NGINX CRDs, which
+ * use their own adopting provider (components/ingress/nginxCrds.ts) on the same kubeconfig.
+ */
 export function assertOneKubernetesProvider(capture: Capture): void {
   const providers = resourcesOfType(capture, T.k8sProvider);
-  assert.equal(providers.length, 1, "exactly one Kubernetes provider");
+  // Provider inputs reach the engine as strings.
+  const adopts = (p: CapturedResource) => [true, "true"].includes(p.inputs.upsertExistingObjects as string);
+  const adopting = providers.filter(adopts);
+  const cluster = providers.filter((p) => !adopts(p));
+  assert.equal(cluster.length, 1, "exactly one cluster Kubernetes provider");
+  assert.deepEqual(
+    adopting.map((p) => p.name),
+    ["nginx-ingress-crds-adopting"],
+    "the NGINX CRDs' provider is the only one that adopts existing objects",
+  );
+  assert.deepEqual(adopting[0].inputs.kubeconfig, cluster[0].inputs.kubeconfig, "the same cluster");
   const k8s = capture.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
   assert.ok(k8s.length > 0);
   for (const r of k8s) {
-    assert.equal(r.provider, providers[0].id, `${r.id} uses the cluster's provider`);
+    const crd = r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+    assert.equal(r.provider, (crd ? adopting : cluster)[0].id, `${r.id} uses the expected provider`);
   }
 }
 
