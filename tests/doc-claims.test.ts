@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { charts } from "../components/versions";
 import { tierDefaults } from "../model/defaults";
+import { ingressServiceName } from "../model/naming";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
 import { resourceRules, stackRules } from "../policy/rules";
 import { ROOT } from "./helpers/cli";
@@ -426,6 +427,22 @@ describe("docs/architecture.md against the plans of the real stacks", () => {
         stack === "dev"
           ? []
           : ["aws:iam/role:Role", "kubernetes:core/v1:Namespace", "tls:index/privateKey:PrivateKey"],
+      );
+    }
+  });
+
+  test("the ingress rows name the chart's Service and the default class", async () => {
+    const plan = await realPlan("dev");
+    for (const instance of ["public", "internal"]) {
+      const release = `ingress-${instance}`;
+      assert.ok(doc.includes(`Service \`${ingressServiceName(release)}\``), release);
+      const values = plan.resources.find((r) => r.id === `kubernetes:helm.sh/v3:Release::${release}`)?.inputs
+        .values as { controller: { ingressClass: { name: string; setAsDefaultIngress: boolean } } };
+      const cls = values.controller.ingressClass;
+      const row = doc.split("\n").find((l) => l.includes(`Helm release \`${release}\``)) ?? "";
+      assert.ok(
+        row.includes(`IngressClass \`${cls.name}\`${cls.setAsDefaultIngress ? " (cluster default)" : ","}`),
+        row,
       );
     }
   });
