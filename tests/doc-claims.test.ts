@@ -447,7 +447,7 @@ describe("docs/architecture.md against the plans of the real stacks", () => {
     }
   });
 
-  test("no output is secret", async () => {
+  test("no output of the dev and prod stacks is secret", async () => {
     for (const stack of ["dev", "prod"]) assert.deepEqual((await realPlan(stack)).secretOutputs, []);
   });
 
