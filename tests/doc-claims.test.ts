@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { charts } from "../components/versions";
@@ -14,7 +15,7 @@ import { ingressServiceName } from "../model/naming";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
 import { resourceRules, stackRules } from "../policy/rules";
 import { ROOT } from "./helpers/cli";
-import { planRun } from "./helpers/stacks";
+import { planRun, runPlan } from "./helpers/stacks";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
@@ -479,6 +480,57 @@ describe("docs/architecture.md against the plans of the real stacks", () => {
       assert.deepEqual(backticked(cell("Private zone", stack)), o.externalDnsDomainFilters.private);
       assert.deepEqual(backticked(cell("Public zone", stack)), o.externalDnsDomainFilters.central);
       assert.equal(backticked(cell("Cluster", stack))[0], o.clusterName);
+    }
+  });
+});
+
+/** The body of the first fenced block of `lang` after `marker`. */
+function blockAfter(markdown: string, marker: string, lang: string): string {
+  const start = markdown.indexOf(marker);
+  assert.ok(start >= 0, `no "${marker}"`);
+  const body = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(markdown.slice(start))?.[1];
+  assert.ok(body, `no ${lang} block after "${marker}"`);
+  return body;
+}
+
+describe("README: the examples run as shown", () => {
+  const readme = read("README.md");
+
+  test("the bad-configuration report is what the plan prints for those three mistakes", async () => {
+    const shown = blockAfter(readme, "every problem at once:", "text").trimEnd();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doc-claims-"));
+    try {
+      // The real dev stack with the three mistakes the example names.
+      const stack = read("Pulumi.dev.yaml")
+        .replace(
+          /^ {2}eks-platform:tier: dev$/m,
+          "  eks-platform:tier: qa\n  eks-platform:ingres:\n    instances: {}",
+        )
+        .replace(/email: platform-team@acme-corp\.com/, "email: not-an-email");
+      assert.notEqual(stack, read("Pulumi.dev.yaml"));
+      const file = path.join(dir, "Pulumi.dev.yaml");
+      fs.writeFileSync(file, stack);
+      const run = await runPlan(["dev", "--stack-file", file, "--out", dir, "--quiet"]);
+      assert.equal(run.code, 1);
+      assert.ok(run.stderr.startsWith(`${shown}\n`), run.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the Pulumi.staging.yaml example plans, on the prod tier's defaults", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doc-claims-"));
+    try {
+      const file = path.join(dir, "Pulumi.staging.yaml");
+      fs.writeFileSync(file, blockAfter(readme, "For example `Pulumi.staging.yaml`:", "yaml"));
+      const run = await runPlan(["staging", "--stack-file", file, "--out", dir, "--quiet"]);
+      assert.equal(run.code, 0, run.stderr);
+      const plan = JSON.parse(fs.readFileSync(path.join(dir, "staging.json"), "utf8")) as Plan;
+      assert.equal(plan.outputs.tier, "prod");
+      assert.equal(plan.outputs.environment, "staging");
+      assert.equal(plan.outputs.defaultClusterIssuer, "letsencrypt-staging");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
