@@ -13,7 +13,9 @@ import { charts } from "../components/versions";
 import { tierDefaults } from "../model/defaults";
 import { ingressServiceName } from "../model/naming";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
+import * as packFacts from "../policy/facts";
 import { resourceRules, stackRules } from "../policy/rules";
+import * as programIam from "../model/iamActions";
 import { ROOT } from "./helpers/cli";
 import { planRun, runPlan } from "./helpers/stacks";
 
@@ -332,6 +334,29 @@ describe("policy/README.md", () => {
   test("`npm test --prefix policy` is the pack's type-check and then its tests", () => {
     const scripts = (JSON.parse(read("policy/package.json")) as { scripts: Record<string, string> }).scripts;
     assert.match(scripts.test, /^npm run typecheck && node --import tsx --test .*tests\/\*\*\/\*\.test\.ts/);
+  });
+});
+
+describe("policy/README.md: what counts as a wildcard resource", () => {
+  test("each example of the table gets the verdict the table gives it, from the pack and from the program", () => {
+    const rows = tableAfter(read("policy/README.md"), "## What counts as a wildcard resource");
+    let checked = 0;
+    for (const [resources, verdict] of rows) {
+      const examples = backticked(resources)
+        .filter((r) => r.startsWith("arn:") || r === "*")
+        .map((r) => r.replace(":...:", ":eu-west-1:123456789012:"));
+      const fine = /: fine$/.test(verdict);
+      for (const resource of examples) {
+        for (const [who, span] of [
+          ["policy/facts.ts", packFacts.wildcardSpan(resource)],
+          ["model/iamActions.ts", programIam.wildcardSpan(resource)],
+        ] as const) {
+          assert.equal(span === undefined, fine, `${who}: ${resource} (${verdict}): ${String(span)}`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked >= 12, `${checked} examples`);
   });
 });
 
