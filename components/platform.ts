@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../model/config";
+import { roleArnOf } from "../model/iam";
 import { roleKeys } from "../model/naming";
 import type { AddOnOutputs, DeployContext } from "./addOn";
 import { addOns } from "./addOns";
@@ -44,6 +45,8 @@ export class EdgePlatform extends pulumi.ComponentResource {
         identity: cfg.identity,
         oidcProviderArn: cluster.oidcProviderArn,
         clusterName: cluster.clusterName,
+        kubernetesVersion: cluster.kubernetesVersion,
+        clusterResources: cluster.created,
         tags: cfg.tags,
         protect: cfg.protect,
       },
@@ -101,7 +104,7 @@ export class EdgePlatform extends pulumi.ComponentResource {
       irsaRoleArns: role((r) => identity.roles[r.key].roleArn),
       serviceAccountAnnotations: role((r) => identity.roles[r.key].serviceAccountAnnotations),
       workloadRoleBindings: role((r) => r.binding),
-      centralDnsRoles: centralDnsRolesOutput(cfg, identity),
+      centralDnsRoles: centralDnsRolesOutput(cfg, cluster.accountId),
     };
     this.outputs = perAddOn.reduce<AddOnOutputs>((all, outputs) => ({ ...all, ...outputs }), own);
     this.registerOutputs(this.outputs);
@@ -111,33 +114,39 @@ export class EdgePlatform extends pulumi.ComponentResource {
 /**
  * The roles the central DNS account's owners create, by role ARN there: each with its trust and permissions
  * policy as JSON, ready for `aws iam create-role` and `put-role-policy`. Empty without a central DNS account.
+ * The trusted principals are this stack's roles by the ARN IAM gives them (the cluster's account, the role name),
+ * so the documents are known at preview, before the roles exist (docs/operations.md: the order on a rename).
  */
-function centralDnsRolesOutput(cfg: PlatformConfig, identity: PlatformIdentity): pulumi.Output<unknown> {
+function centralDnsRolesOutput(
+  cfg: PlatformConfig,
+  accountId: pulumi.Output<string>,
+): pulumi.Output<unknown> {
   const central = cfg.dns.centralDnsAccount;
   if (!central) {
     return pulumi.output<Record<string, Record<string, string>>>({});
   }
   const instance = cfg.externalDns.find((e) => e.name === "central");
-  const externalDnsRole = identity.roles[roleKeys.externalDns("central")];
+  const roleName = (key: string) => cfg.identity.roles.find((r) => r.key === key)?.roleName;
+  const externalDnsRole = roleName(roleKeys.externalDns("central"));
   const zones = cfg.certManager.dns01Zones.filter((z) => z.roleArn !== undefined);
-  const certManagerRole = identity.roles[roleKeys.certManager];
-  return pulumi
-    .all([externalDnsRole?.roleArn, certManagerRole?.roleArn])
-    .apply(([externalDnsArn, certManagerArn]): Record<string, Record<string, string>> => {
-      const documents = centralDnsRoleDocuments({
-        central,
-        partition: cfg.partition,
-        externalDns: instance && externalDnsArn ? { sourceRoleArn: externalDnsArn, instance } : undefined,
-        certManager: certManagerArn ? { sourceRoleArn: certManagerArn, zones } : undefined,
-      });
-      return Object.fromEntries(
-        Object.entries(documents).map(([arn, d]) => [
-          arn,
-          {
-            trustPolicy: JSON.stringify(d.trustPolicy),
-            permissionsPolicy: JSON.stringify(d.permissionsPolicy),
-          },
-        ]),
-      );
+  const certManagerRole = roleName(roleKeys.certManager);
+  return accountId.apply((account): Record<string, Record<string, string>> => {
+    const arn = (name: string) => roleArnOf(cfg.partition, account, name);
+    const documents = centralDnsRoleDocuments({
+      central,
+      partition: cfg.partition,
+      externalDns:
+        instance && externalDnsRole ? { sourceRoleArn: arn(externalDnsRole), instance } : undefined,
+      certManager: certManagerRole ? { sourceRoleArn: arn(certManagerRole), zones } : undefined,
     });
+    return Object.fromEntries(
+      Object.entries(documents).map(([roleArn, d]) => [
+        roleArn,
+        {
+          trustPolicy: JSON.stringify(d.trustPolicy),
+          permissionsPolicy: JSON.stringify(d.permissionsPolicy),
+        },
+      ]),
+    );
+  });
 }

@@ -107,6 +107,10 @@ export interface IdentityConfig {
   readonly installPodIdentityAgent: boolean;
   /** Pod Identity roles also keep their IRSA trust: the first step of a move from IRSA (docs/identity.md). */
   readonly keepIrsaTrust: boolean;
+  /** Keys of IRSA roles that also keep their Pod Identity trust: the first step of a move back from Pod Identity. */
+  readonly keepPodIdentityTrust: readonly string[];
+  /** Version of the agent add-on; undefined: EKS's default for the cluster's Kubernetes version. */
+  readonly podIdentityAgentVersion?: string;
   /** Every workload role, in creation order. */
   readonly roles: readonly WorkloadRoleSpec[];
 }

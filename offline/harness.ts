@@ -143,7 +143,12 @@ function computedState(
         oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
         oidcIssuer: issuer,
         // The underlying aws.eks.Cluster: its VPC is the configured one, or the account's default VPC.
-        eksCluster: { vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") } },
+        eksCluster: {
+          vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") },
+          // EKS names a cluster's ARN after the region, account and name; the version is the configured one.
+          arn: `arn:${partition}:eks:${region}:(account-id):cluster/${typeof inputs.name === "string" ? inputs.name : name}`,
+          version: inputs.version ?? c("eksCluster.version"),
+        },
       };
     }
     default:
@@ -170,9 +175,20 @@ function invokeResult(
         endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
         certificateAuthorities: [{ data: "(cluster-ca-data)" }],
         vpcConfig: { vpcId: `(vpc-of-${name})` },
+        version: "(kubernetes-version)",
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
       };
     }
+    case "aws:eks/getAddonVersion:getAddonVersion":
+      // EKS answers DescribeAddonVersions with a version per add-on and Kubernetes version.
+      return {
+        id: String(inputs.addonName),
+        addonName: inputs.addonName,
+        kubernetesVersion: inputs.kubernetesVersion,
+        mostRecent: inputs.mostRecent ?? false,
+        region,
+        version: `(${String(inputs.mostRecent ? "latest" : "default")} ${String(inputs.addonName)} for ${String(inputs.kubernetesVersion)})`,
+      };
     case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
       // Looked up by URL (with or without https://) or ARN; the provider answers a missing one with
       // NotFound ("couldn't find resource"): terraform-provider-aws openid_connect_provider_data_source.go.

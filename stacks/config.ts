@@ -160,7 +160,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   }
   const iam = raw.iam as IamInput | undefined;
   requests.push(...extraRoleRequests(iam, core, problems, builtInRoleKeys));
-  const identity = resolveIdentity(iam, requests, core, problems);
+  const identity = resolveIdentity(iam, requests, core, problems, cluster);
   checkIamLimits(identity, problems);
   crossCheck("iam", (input: IamInput, scratch) => {
     const teams = extraRoleRequests(input, core, scratch, builtInRoleKeys);
@@ -169,6 +169,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
       [...requests.filter((r) => !r.configKey.startsWith("iam.")), ...teams],
       core,
       scratch,
+      cluster,
     );
   });
 

@@ -176,7 +176,8 @@ describe("IAM documents", () => {
     });
   });
 
-  test("cert-manager with the zones in the central DNS account: only sts:AssumeRole on that role", () => {
+  // sts:TagSession too: EKS Pod Identity's session tags are transitive (EKS user guide, pod-id-abac).
+  test("cert-manager with the zones in the central DNS account: only assume (and tag) that role", () => {
     const role = "arn:aws:iam::222222222222:role/cm";
     const doc = certManagerPolicy(
       [
@@ -186,7 +187,12 @@ describe("IAM documents", () => {
       { allZonesPinned: true, partition: "aws" },
     );
     assert.deepEqual(doc.Statement, [
-      { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [role] },
+      {
+        Sid: "AssumeCentralDnsRole",
+        Effect: "Allow",
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Resource: [role],
+      },
     ]);
   });
 
@@ -229,7 +235,7 @@ describe("IAM documents", () => {
       {
         Sid: "AssumeCentralDnsRole",
         Effect: "Allow",
-        Action: ["sts:AssumeRole"],
+        Action: ["sts:AssumeRole", "sts:TagSession"],
         Resource: ["arn:aws:iam::222222222222:role/dns"],
       },
     ]);

@@ -38,22 +38,30 @@ before(async () => {
 describe("every role on EKS Pod Identity", () => {
   test("one association per workload role, with its namespace and service account", () => {
     const associations = resourcesOfType(devPods, ASSOCIATION);
+    // Named after the namespace and service account (one association each in EKS), not after the role.
     const expected = [
-      ["dev-aws-load-balancer-controller-kube-system", "kube-system", "aws-load-balancer-controller"],
-      ["dev-cert-manager-platform", "platform", "cert-manager"],
-      ["dev-ecr-operator-platform", "platform", "ecr-operator"],
-      ["dev-external-dns-central-platform", "platform", "external-dns-central"],
-      ["dev-external-dns-private-platform", "platform", "external-dns-private"],
-      ["dev-orders-api-orders", "orders", "orders-api"],
+      ["kube-system/aws-load-balancer-controller", "dev-aws-load-balancer-controller-kube-system"],
+      ["orders/orders-api", "dev-orders-api-orders"],
+      ["platform/cert-manager", "dev-cert-manager-platform"],
+      ["platform/ecr-operator", "dev-ecr-operator-platform"],
+      ["platform/external-dns-central", "dev-external-dns-central-platform"],
+      ["platform/external-dns-private", "dev-external-dns-private-platform"],
     ];
     assert.deepEqual(
-      associations.map((a) => [a.name, a.inputs.namespace, a.inputs.serviceAccount]).sort(),
+      associations.map((a) => [a.name, a.options?.aliases?.[0]?.replace(/.*::/, "")]).sort(),
       expected,
+      "each keeps the URN it had under its role's name (an alias)",
     );
     for (const a of associations) {
+      const role = expected.find(([name]) => name === a.name)![1];
+      assert.equal(a.name, `${String(a.inputs.namespace)}/${String(a.inputs.serviceAccount)}`);
       assert.equal(a.inputs.clusterName, "dev-eks");
-      assert.equal(a.inputs.roleArn, `<known after apply: aws:iam/role:Role ${a.name} arn>`);
-      assert.deepEqual(a.dependsOn, [`${ADDON}::eks-pod-identity-agent`], "the agent is installed first");
+      assert.equal(a.inputs.roleArn, `<known after apply: aws:iam/role:Role ${role} arn>`);
+      assert.deepEqual(
+        [...(a.dependsOn ?? [])].sort(),
+        [`${ADDON}::eks-pod-identity-agent`, `${T.attachment}::${role}`],
+        "the role's policy is attached and the agent installed first",
+      );
     }
   });
 
@@ -98,7 +106,7 @@ describe("every role on EKS Pod Identity", () => {
     assert.ok(release);
     for (const dep of [
       `${T.attachment}::dev-cert-manager-platform`,
-      `${ASSOCIATION}::dev-cert-manager-platform`,
+      `${ASSOCIATION}::platform/cert-manager`,
       `${ADDON}::eks-pod-identity-agent`,
     ]) {
       assert.ok(release.inputsFrom.includes(dep), `${dep} in ${release.inputsFrom.join(", ")}`);
@@ -108,12 +116,17 @@ describe("every role on EKS Pod Identity", () => {
   test("no OIDC provider is looked up or derived, and the agent only when asked for", () => {
     for (const plan of [devPods, prodPods]) {
       assert.ok(!plan.invokes.some((i) => i.token === OIDC_LOOKUP));
-      assert.deepEqual(
-        plan.invokes.map((i) => i.token),
-        ["aws:eks/getCluster:getCluster"],
-        "a preview makes one AWS call",
-      );
     }
+    assert.deepEqual(
+      prodPods.invokes.map((i) => i.token),
+      ["aws:eks/getCluster:getCluster"],
+      "a preview makes one AWS call",
+    );
+    // With the agent: one more, its default version for the cluster's Kubernetes version.
+    assert.deepEqual(devPods.invokes.map((i) => i.token).sort(), [
+      "aws:eks/getAddonVersion:getAddonVersion",
+      "aws:eks/getCluster:getCluster",
+    ]);
     assert.equal(resourcesOfType(devPods, ADDON).length, 1);
     assert.equal(resourcesOfType(prodPods, ADDON).length, 0);
   });
@@ -140,7 +153,7 @@ describe("a mixed stack: one role on Pod Identity, the rest on IRSA", () => {
   test("only the moved role gets an association and the pod-identity trust", () => {
     assert.deepEqual(
       resourcesOfType(mixed, ASSOCIATION).map((a) => a.name),
-      ["dev-external-dns-private-platform"],
+      ["platform/external-dns-private"],
     );
     const moved = trustOf(mixed, "dev-external-dns-private-platform") as {
       Statement: { Principal: unknown }[];

@@ -85,18 +85,17 @@ describe("prod stack", () => {
     });
   });
 
-  test("cross-account: cert-manager and external-dns central get only sts:AssumeRole on their DNS-account role", () => {
+  // sts:TagSession too: with EKS Pod Identity the session tags are transitive and ride into the AssumeRole (EKS
+  // user guide, pod-id-abac, "Cross-account tags"); granted for either binding (model/iam.ts).
+  test("cross-account: cert-manager and external-dns central may only assume (and tag) their DNS-account role", () => {
+    const chain = ["sts:AssumeRole", "sts:TagSession"];
     assert.deepEqual(policyOf(prod, "prod-cert-manager-platform"), {
       Version: "2012-10-17",
-      Statement: [
-        { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [CM_ROLE] },
-      ],
+      Statement: [{ Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: chain, Resource: [CM_ROLE] }],
     });
     assert.deepEqual(policyOf(prod, "prod-external-dns-central-platform"), {
       Version: "2012-10-17",
-      Statement: [
-        { Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [DNS_ROLE] },
-      ],
+      Statement: [{ Sid: "AssumeCentralDnsRole", Effect: "Allow", Action: chain, Resource: [DNS_ROLE] }],
     });
     const priv = policyOf(prod, "prod-external-dns-private-platform") as {
       Statement: { Resource: string[] }[];

@@ -201,13 +201,37 @@ describe("transition judge", () => {
 
   test("a binding change (a Pod Identity association appears) must roll the pods too", () => {
     const values = { podAnnotations: { role: arn("r") } };
-    const assoc = res("aws:eks/podIdentityAssociation:PodIdentityAssociation", "r", {
+    // Associations are named after their service account; the judge finds the role through roleArn.
+    const assoc = res("aws:eks/podIdentityAssociation:PodIdentityAssociation", "p/s", {
       namespace: "p",
       serviceAccount: "s",
+      roleArn: arn("r"),
     });
     assert.deepEqual(kinds(plan(certManager("p", values)), plan(certManager("p", values), assoc)), [
       `stale-credentials ${RELEASE}::cert-manager`,
     ]);
+  });
+
+  // EKS allows one association per cluster, namespace and service account (CreatePodIdentityAssociation API
+  // reference: ResourceInUseException; terraform-provider-aws internal/service/eks/pod_identity_association.go:
+  // cluster_name, namespace, service_account RequiresReplace). Pulumi creates before it deletes.
+  test("a second association for the same service account, created before the old one goes, collides", () => {
+    const ASSOC = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+    const assoc = (name: string, role: string, sa = "s") =>
+      res(ASSOC, name, { clusterName: "c", namespace: "p", serviceAccount: sa, roleArn: arn(role) });
+    // Renamed in the program (the old naming by role name): create + delete of the same service account.
+    assert.deepEqual(kinds(plan(assoc("dev-r-p", "dev-r-p")), plan(assoc("prod-r-p", "prod-r-p"))), [
+      `collision ${ASSOC}::prod-r-p`,
+    ]);
+    // Named by its service account: the same resource, its role updated in place.
+    const verdict = judgeTransition(plan(assoc("p/s", "dev-r-p")), plan(assoc("p/s", "prod-r-p")));
+    assert.deepEqual(verdict.violations, []);
+    assert.deepEqual(
+      verdict.steps.map((s) => [s.action, s.id, s.paths]),
+      [["update", `${ASSOC}::p/s`, ["roleArn"]]],
+    );
+    // Another service account: no collision.
+    assert.deepEqual(kinds(plan(assoc("a", "r", "s")), plan(assoc("b", "r", "t"))), []);
   });
 
   test("deleting a ClusterIssuer, CRDs not kept, or a CRD file without retainOnDelete is a violation", () => {

@@ -38,6 +38,15 @@ export class ClusterAccess extends pulumi.ComponentResource {
   readonly oidcProviderArn?: pulumi.Output<string>;
   /** The Kubernetes provider for every Kubernetes resource of the program. */
   readonly provider: k8s.Provider;
+  /** The cluster's AWS account (from its ARN): the account of every role the program creates. */
+  readonly accountId: pulumi.Output<string>;
+  /** The cluster's Kubernetes version (EKS add-on versions follow it). */
+  readonly kubernetesVersion: pulumi.Output<string>;
+  /**
+   * What anything calling the EKS API for this cluster must wait for: the cluster (with its node group) when this
+   * component creates it, nothing for an existing one.
+   */
+  readonly created: pulumi.Resource[];
 
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-platform:cluster:ClusterAccess", name, {}, opts);
@@ -73,6 +82,14 @@ export class ClusterAccess extends pulumi.ComponentResource {
         { parent: this, protect: args.protect },
       );
       this.clusterName = pulumi.output(c.name);
+      // A remote component as a dependency is its own URN (@pulumi/pulumi 3.270.0 runtime/dependsOn.js keeps
+      // `__remote` resources), known once the engine has registered it: when its Construct call has returned with
+      // its outputs (the cluster's kubeconfig among them).
+      this.created = [cluster];
+      this.accountId = cluster.eksCluster
+        .apply((eksCluster) => eksCluster.arn)
+        .apply((arn) => arn.split(":")[4]);
+      this.kubernetesVersion = cluster.eksCluster.apply((eksCluster) => eksCluster.version);
       // The underlying aws.eks.Cluster knows the VPC even when config leaves it to the account's default VPC.
       this.vpcId = cluster.eksCluster.apply((eksCluster) => eksCluster.vpcConfig.vpcId);
       this.oidcProviderArn = args.needsOidcProvider ? cluster.oidcProviderArn : undefined;
@@ -83,6 +100,9 @@ export class ClusterAccess extends pulumi.ComponentResource {
       const issuerUrl = found.identities.apply((ids) => ids[0].oidcs[0].issuer);
       this.clusterName = found.name;
       this.vpcId = found.vpcConfig.vpcId;
+      this.created = [];
+      this.accountId = found.arn.apply((arn) => arn.split(":")[4]);
+      this.kubernetesVersion = found.version;
       if (!args.needsOidcProvider) {
         this.oidcProviderArn = undefined;
       } else if (c.oidcProviderArn) {

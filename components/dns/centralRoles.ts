@@ -6,10 +6,21 @@
  * The rights are the ones this stack would grant itself for zones of its own account: zone-scoped for
  * external-dns (components/externalDns/policy.ts), record-level for cert-manager (components/certManager/policy.ts:
  * only TXT `_acme-challenge.*` records, only UPSERT and DELETE).
+ *
+ * Each trust allows `sts:AssumeRole` and `sts:TagSession` (CROSS_ACCOUNT_CHAIN_ACTIONS, model/iam.ts): a role bound
+ * through EKS Pod Identity carries transitive session tags into the AssumeRole, which needs `sts:TagSession` in
+ * the target's trust as well as in the caller's policy (EKS user guide, pod-id-abac, "Cross-account tags").
+ * The trusted principal is this stack's role ARN, which IAM derives from the account and the role name
+ * (model/iam.ts roleArnOf), so the documents can be printed, and applied, before this stack creates the role.
  */
 import type { DnsConfig, Dns01Zone, ExternalDnsInstanceConfig } from "../../model/config";
 import type { Partition } from "../../model/enums";
-import { policyDocument, type IamStatement, type PolicyDocument } from "../../model/iam";
+import {
+  CROSS_ACCOUNT_CHAIN_ACTIONS,
+  policyDocument,
+  type IamStatement,
+  type PolicyDocument,
+} from "../../model/iam";
 import { certManagerPolicy } from "../certManager/policy";
 import { externalDnsPolicy } from "../externalDns/policy";
 
@@ -22,7 +33,10 @@ export interface CentralRoleDocuments {
 export interface CentralDnsRoleInputs {
   readonly central: NonNullable<DnsConfig["centralDnsAccount"]>;
   readonly partition: Partition;
-  /** This stack's external-dns `central` role and instance; absent when the stack has no public zones. */
+  /**
+   * This stack's external-dns `central` role (its ARN as IAM will name it) and instance; absent when the stack
+   * has no public zones.
+   */
   readonly externalDns?: { readonly sourceRoleArn: string; readonly instance: ExternalDnsInstanceConfig };
   /** This stack's cert-manager role and its DNS-01 zones in the DNS account; absent without DNS-01 there. */
   readonly certManager?: { readonly sourceRoleArn: string; readonly zones: readonly Dns01Zone[] };
@@ -49,7 +63,7 @@ export function centralDnsRoleDocuments(inputs: CentralDnsRoleInputs): Record<st
         Sid: "ExternalDnsOfStack",
         Effect: "Allow",
         Principal: { AWS: sourceRoleArn },
-        Action: ["sts:AssumeRole"],
+        Action: [...CROSS_ACCOUNT_CHAIN_ACTIONS],
         // external-dns sends it (`--aws-assume-role-external-id`); the role refuses any caller without it.
         ...(central.externalId
           ? { Condition: { StringEquals: { "sts:ExternalId": central.externalId } } }
@@ -67,7 +81,7 @@ export function centralDnsRoleDocuments(inputs: CentralDnsRoleInputs): Record<st
         Sid: "CertManagerOfStack",
         Effect: "Allow",
         Principal: { AWS: sourceRoleArn },
-        Action: ["sts:AssumeRole"],
+        Action: [...CROSS_ACCOUNT_CHAIN_ACTIONS],
       },
       certManagerPolicy(
         zones.map((z) => ({ ...z, roleArn: undefined })),

@@ -18,6 +18,13 @@ export interface PlatformIdentityArgs {
   oidcProviderArn?: pulumi.Input<string>;
   /** The cluster's name. */
   clusterName: pulumi.Input<string>;
+  /** The cluster's Kubernetes version: the agent add-on's default version follows it. */
+  kubernetesVersion: pulumi.Input<string>;
+  /**
+   * The cluster when this stack creates it (ClusterAccess.created): the agent and every association call the EKS
+   * API for the cluster, so they wait for it. Empty for an existing cluster.
+   */
+  clusterResources: pulumi.Resource[];
   /** Tags for every AWS resource created here. */
   tags: Readonly<Record<string, string>>;
   /** Protect the roles from deletion (prod). */
@@ -29,6 +36,38 @@ export function needsOidcProvider(identity: IdentityConfig): boolean {
   return identity.roles.some(
     (r) => r.binding === "irsa" || (r.binding === "pod-identity" && identity.keepIrsaTrust),
   );
+}
+
+/**
+ * The agent add-on, with each of EKS's choices made explicit (CreateAddon / UpdateAddon API reference; the
+ * inputs of @pulumi/aws 7.48.0 eks/addon.d.ts):
+ * - `resolveConflictsOnCreate: OVERWRITE`: where a self-managed agent runs already, EKS takes it over and sets
+ *   its fields to EKS's defaults (NONE would fail the create);
+ * - `resolveConflictsOnUpdate: PRESERVE`: an update keeps fields someone changed in the cluster;
+ * - `preserve: true`: removing the add-on from the stack (or the stack itself) leaves the agent running, since
+ *   pods of other stacks in the cluster may get their credentials through it (DeleteAddon with `preserve`
+ *   keeps the add-on's objects in the cluster);
+ * - `addonVersion`: `iam.podIdentityAgentVersion`, or EKS's default version for the cluster's Kubernetes version
+ *   (DescribeAddonVersions through `aws.eks.getAddonVersion`), so the add-on follows cluster upgrades.
+ */
+export function podIdentityAgentArgs(
+  identity: IdentityConfig,
+  args: Pick<PlatformIdentityArgs, "clusterName" | "kubernetesVersion" | "tags">,
+): eks.AddonArgs {
+  return {
+    clusterName: args.clusterName,
+    addonName: POD_IDENTITY_AGENT_ADDON,
+    addonVersion:
+      identity.podIdentityAgentVersion ??
+      eks.getAddonVersionOutput({
+        addonName: POD_IDENTITY_AGENT_ADDON,
+        kubernetesVersion: args.kubernetesVersion,
+      }).version,
+    resolveConflictsOnCreate: "OVERWRITE",
+    resolveConflictsOnUpdate: "PRESERVE",
+    preserve: true,
+    tags: { ...args.tags },
+  };
 }
 
 export class PlatformIdentity extends pulumi.ComponentResource {
@@ -51,11 +90,10 @@ export class PlatformIdentity extends pulumi.ComponentResource {
     const { identity } = args;
     const agent = identity.installPodIdentityAgent
       ? [
-          new eks.Addon(
-            POD_IDENTITY_AGENT_ADDON,
-            { clusterName: args.clusterName, addonName: POD_IDENTITY_AGENT_ADDON, tags: { ...args.tags } },
-            { parent: this },
-          ),
+          new eks.Addon(POD_IDENTITY_AGENT_ADDON, podIdentityAgentArgs(identity, args), {
+            parent: this,
+            dependsOn: args.clusterResources,
+          }),
         ]
       : [];
     this.roles = {};
@@ -67,7 +105,8 @@ export class PlatformIdentity extends pulumi.ComponentResource {
           oidcProviderArn: args.oidcProviderArn,
           clusterName: args.clusterName,
           keepIrsaTrust: identity.keepIrsaTrust,
-          podIdentityPrerequisites: agent,
+          keepPodIdentityTrust: identity.keepPodIdentityTrust.includes(spec.key),
+          podIdentityPrerequisites: [...args.clusterResources, ...agent],
           permissionsBoundaryArn: identity.permissionsBoundaryArn,
           tags: args.tags,
           protect: args.protect,

@@ -2,7 +2,13 @@
  * Resolution of the `iam` section into the one list of workload roles: the roles the add-ons ask for and the
  * extra roles teams declare, each with its name and binding. Every role check runs on that list.
  */
-import type { CoreConfig, IdentityConfig, PolicyStatement, WorkloadRoleSpec } from "../../model/config";
+import type {
+  ClusterConfig,
+  CoreConfig,
+  IdentityConfig,
+  PolicyStatement,
+  WorkloadRoleSpec,
+} from "../../model/config";
 import { commonDefaults } from "../../model/defaults";
 import { isReadOnlyAction, isServiceWildcardAction, isWildcardResource } from "../../model/iamActions";
 import { IAM_ROLE_NAME_MAX, workloadRoleName } from "../../model/naming";
@@ -85,6 +91,7 @@ export function resolveIdentity(
   requests: readonly RoleRequest[],
   core: CoreConfig,
   problems: Problems,
+  cluster?: ClusterConfig,
 ): IdentityConfig {
   const binding = input?.binding ?? commonDefaults.binding;
   const overrides = input?.roleBindings ?? {};
@@ -117,10 +124,90 @@ export function resolveIdentity(
   for (const dup of names.filter((n, i) => names.indexOf(n) !== i)) {
     problems.add("iam.extraRoles", `unique role names; "${dup}" would be created twice`);
   }
+  checkServiceAccounts(roles, problems);
   return {
     permissionsBoundaryArn: input?.permissionsBoundaryArn,
-    installPodIdentityAgent: input?.installPodIdentityAgent ?? false,
+    installPodIdentityAgent: podIdentityAgent(input, roles, cluster, problems),
     keepIrsaTrust: input?.keepIrsaTrust ?? false,
+    keepPodIdentityTrust: keptPodIdentityTrust(input, roles, problems),
+    podIdentityAgentVersion: input?.podIdentityAgentVersion,
     roles,
   };
+}
+
+/**
+ * One role per service account: a service account carries one IRSA annotation, and EKS allows one Pod Identity
+ * association per cluster, namespace and service account (CreatePodIdentityAssociation answers
+ * `ResourceInUseException`; terraform-provider-aws internal/service/eks/pod_identity_association.go makes the
+ * three force a replacement). WorkloadRole names the association after the two, so they must be unique anyway.
+ */
+function checkServiceAccounts(roles: readonly WorkloadRoleSpec[], problems: Problems): void {
+  const seen = new Map<string, WorkloadRoleSpec>();
+  for (const role of roles) {
+    const at = `${role.namespace}/${role.serviceAccount}`;
+    const first = seen.get(at);
+    if (first) {
+      problems.add(
+        role.configKey,
+        `a service account of its own: ${at} is already the service account of role ${first.key}, and a service account can have one role (one IRSA annotation, one Pod Identity association)`,
+      );
+    } else {
+      seen.set(at, role);
+    }
+  }
+}
+
+/** `iam.keepPodIdentityTrust`: keys of roles of this stack that are bound through IRSA (the way back). */
+function keptPodIdentityTrust(
+  input: IamInput | undefined,
+  roles: readonly WorkloadRoleSpec[],
+  problems: Problems,
+): string[] {
+  const keys = input?.keepPodIdentityTrust ?? [];
+  keys.forEach((key, i) => {
+    const role = roles.find((r) => r.key === key);
+    if (role?.binding !== "irsa") {
+      problems.add(
+        `iam.keepPodIdentityTrust[${i}]`,
+        `the key of a role this stack binds through irsa (${
+          roles
+            .filter((r) => r.binding === "irsa")
+            .map((r) => r.key)
+            .join(", ") || "none"
+        }): the Pod Identity trust is kept only while a role moves back to irsa`,
+        key,
+      );
+    }
+  });
+  return [...keys];
+}
+
+/**
+ * Whether to install the agent add-on. A cluster this stack creates has no agent unless the stack installs it,
+ * and a Pod Identity role is useless without one: on by default there, and `false` is refused.
+ */
+function podIdentityAgent(
+  input: IamInput | undefined,
+  roles: readonly WorkloadRoleSpec[],
+  cluster: ClusterConfig | undefined,
+  problems: Problems,
+): boolean {
+  const podIdentity = roles.filter((r) => r.binding === "pod-identity");
+  const created = cluster?.mode === "new";
+  const install = input?.installPodIdentityAgent ?? (created && podIdentity.length > 0);
+  if (created && podIdentity.length > 0 && !install) {
+    problems.add(
+      "iam.installPodIdentityAgent",
+      `true (or unset) while this stack creates the cluster (cluster.mode: new): ${podIdentity.map((r) => r.key).join(", ")} use pod-identity, and a new cluster has no eks-pod-identity-agent unless this stack installs it`,
+      false,
+    );
+  }
+  if (input?.podIdentityAgentVersion !== undefined && !install) {
+    problems.add(
+      "iam.podIdentityAgentVersion",
+      "no version unless the stack installs the agent (iam.installPodIdentityAgent: true)",
+      input.podIdentityAgentVersion,
+    );
+  }
+  return install;
 }

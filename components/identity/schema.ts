@@ -71,13 +71,26 @@ export const iamSchema = z
       .boolean()
       .optional()
       .describe(
-        "While moving roles from `irsa` to `pod-identity`: their trust keeps the IRSA statement for the same service account, so pods started before the move keep their credentials until they are replaced. Turn it off in a second update (see docs/identity.md). Default: false.",
+        "While moving roles from `irsa` to `pod-identity`: their trust keeps the IRSA statement for the same service account and the service account keeps its IRSA annotation, so pods started before the association takes effect, or before the move, keep working until they are replaced. Turn it off in a second update (see docs/identity.md). Default: false.",
+      ),
+    keepPodIdentityTrust: z
+      .array(k8sName)
+      .optional()
+      .describe(
+        "While moving roles from `pod-identity` back to `irsa`: the keys of the roles whose trust keeps the Pod Identity statement for one update, so pods started while the old association still exists (EKS gives it precedence over the IRSA annotation) keep working until they are replaced. Remove it in the next update (see docs/identity.md). Default: none.",
       ),
     installPodIdentityAgent: z
       .boolean()
       .optional()
       .describe(
-        "Install the `eks-pod-identity-agent` EKS add-on, which Pod Identity needs on every node. Default: false (it is already installed, for example by the cluster's own stack).",
+        "Install the `eks-pod-identity-agent` EKS add-on, which Pod Identity needs on every node. It is kept in the cluster when the stack stops managing it (other stacks' pods may use it). Default: true when this stack creates the cluster (`cluster.mode: new`) and a role uses `pod-identity` (false is refused there); otherwise false (it is already installed, for example by the cluster's own stack).",
+      ),
+    podIdentityAgentVersion: z
+      .string()
+      .regex(/^v[0-9][0-9A-Za-z.-]*$/, "an EKS add-on version such as v1.3.4-eksbuild.1")
+      .optional()
+      .describe(
+        "Version of the `eks-pod-identity-agent` add-on. Default: the version EKS names as the default for the cluster's Kubernetes version (looked up at every update, so the add-on follows cluster upgrades).",
       ),
   })
   .describe("IAM settings for the workload roles (IRSA or EKS Pod Identity).");

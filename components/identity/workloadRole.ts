@@ -7,6 +7,7 @@ import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadRoleSpec } from "../../model/config";
+import type { Binding } from "../../model/enums";
 import { policyDocument, type PolicyDocument } from "../../model/iam";
 import { IAM_ROLE_NAME_MAX, IRSA_ANNOTATION } from "../../model/naming";
 import { irsaTrustPolicy, podIdentityTrustPolicy } from "./policies";
@@ -27,7 +28,15 @@ export interface WorkloadRoleArgs {
    * from IRSA keep working until they are replaced. Default: false.
    */
   keepIrsaTrust?: boolean;
-  /** Resources pods need before they can use a Pod Identity role (the agent add-on). Default: none. */
+  /**
+   * With `irsa`, also keep the Pod Identity trust, so pods started while the old association still exists keep
+   * working until they are replaced (the first step of a move back). Default: false.
+   */
+  keepPodIdentityTrust?: boolean;
+  /**
+   * Resources a Pod Identity association waits for: the cluster when the stack creates it, and the agent add-on.
+   * Default: none.
+   */
   podIdentityPrerequisites?: pulumi.Resource[];
   /** Permissions boundary policy ARN. Default: none. */
   permissionsBoundaryArn?: string;
@@ -37,12 +46,28 @@ export interface WorkloadRoleArgs {
   protect: boolean;
 }
 
-/** The role's trust: the binding's statement, and the IRSA one as well while a move from IRSA is under way. */
+/**
+ * How pods of a role may get their credentials: the binding's way first, and during a move the other way too
+ * (`keepIrsaTrust` on a `pod-identity` role, `keepPodIdentityTrust` on an `irsa` role). The trust allows each,
+ * the service account carries the IRSA annotation whenever `irsa` is among them, and the pod template names them.
+ */
+export function credentialWays(
+  binding: Binding,
+  keepIrsaTrust: boolean,
+  keepPodIdentityTrust = false,
+): Binding[] {
+  return binding === "pod-identity"
+    ? ["pod-identity", ...(keepIrsaTrust ? (["irsa"] as const) : [])]
+    : ["irsa", ...(keepPodIdentityTrust ? (["pod-identity"] as const) : [])];
+}
+
+/** The role's trust: a statement for each way pods may get the role (credentialWays). */
 export function trustPolicy(
   spec: Pick<WorkloadRoleSpec, "binding" | "namespace" | "serviceAccount">,
   clusterName: string,
   oidcProviderArn: string | undefined,
   keepIrsaTrust: boolean,
+  keepPodIdentityTrust = false,
 ): PolicyDocument {
   const irsa = () => {
     if (oidcProviderArn === undefined) {
@@ -52,13 +77,24 @@ export function trustPolicy(
     }
     return irsaTrustPolicy(oidcProviderArn, spec.namespace, spec.serviceAccount).Statement;
   };
-  if (spec.binding === "irsa") {
-    return policyDocument(irsa());
-  }
-  return policyDocument([
-    ...podIdentityTrustPolicy(clusterName, spec.namespace, spec.serviceAccount).Statement,
-    ...(keepIrsaTrust ? irsa() : []),
-  ]);
+  const podIdentity = () =>
+    podIdentityTrustPolicy(clusterName, spec.namespace, spec.serviceAccount).Statement;
+  return policyDocument(
+    credentialWays(spec.binding, keepIrsaTrust, keepPodIdentityTrust).flatMap((way) =>
+      way === "irsa" ? irsa() : podIdentity(),
+    ),
+  );
+}
+
+/**
+ * The Pulumi name of a role's association: its namespace and service account, which EKS allows one association
+ * for (CreatePodIdentityAssociation: `ResourceInUseException`). A rename of the environment or of the role's key
+ * renames the role, not the association: the association is updated in place to the new role (role_arn updates
+ * in place: terraform-provider-aws internal/service/eks/pod_identity_association.go) instead of a second one
+ * being created for the same service account before the old one is deleted.
+ */
+export function associationName(spec: Pick<WorkloadRoleSpec, "namespace" | "serviceAccount">): string {
+  return `${spec.namespace}/${spec.serviceAccount}`;
 }
 
 export class WorkloadRole extends pulumi.ComponentResource {
@@ -100,6 +136,8 @@ export class WorkloadRole extends pulumi.ComponentResource {
       throw new Error(`IAM role "${roleName}" has no policy statements`);
     }
     const keepIrsaTrust = args.keepIrsaTrust ?? false;
+    const keepPodIdentityTrust = args.keepPodIdentityTrust ?? false;
+    const ways = credentialWays(spec.binding, keepIrsaTrust, keepPodIdentityTrust);
     const role = new iam.Role(
       roleName,
       {
@@ -107,7 +145,9 @@ export class WorkloadRole extends pulumi.ComponentResource {
         description: spec.description,
         assumeRolePolicy: pulumi
           .all([args.clusterName, args.oidcProviderArn])
-          .apply(([cluster, oidc]) => JSON.stringify(trustPolicy(spec, cluster, oidc, keepIrsaTrust))),
+          .apply(([cluster, oidc]) =>
+            JSON.stringify(trustPolicy(spec, cluster, oidc, keepIrsaTrust, keepPodIdentityTrust)),
+          ),
         permissionsBoundary: args.permissionsBoundaryArn,
         tags: { ...args.tags },
       },
@@ -131,7 +171,7 @@ export class WorkloadRole extends pulumi.ComponentResource {
     const ready: pulumi.Input<unknown>[] = [attachment.id];
     if (spec.binding === "pod-identity") {
       const association = new eks.PodIdentityAssociation(
-        roleName,
+        associationName(spec),
         {
           clusterName: args.clusterName,
           namespace: spec.namespace,
@@ -139,7 +179,13 @@ export class WorkloadRole extends pulumi.ComponentResource {
           roleArn: role.arn,
           tags: { ...args.tags },
         },
-        { parent: this, dependsOn: args.podIdentityPrerequisites ?? [] },
+        {
+          parent: this,
+          // Pods get the role's credentials as soon as the association exists: not before its policy is attached.
+          dependsOn: [attachment, ...(args.podIdentityPrerequisites ?? [])],
+          // Stacks deployed before associations were named by service account keep theirs (same role name).
+          aliases: [{ name: roleName }],
+        },
       );
       ready.push(association.associationId);
       ready.push(...(args.podIdentityPrerequisites ?? []).map((r) => r.urn));
@@ -148,12 +194,17 @@ export class WorkloadRole extends pulumi.ComponentResource {
     this.roleArn = pulumi.all([role.arn, ...ready]).apply(([arn]) => arn);
     this.roleName = role.name;
     this.serviceAccountName = spec.serviceAccount;
+    // While a move keeps the IRSA trust, the service account keeps its annotation too: a pod started before the
+    // new association takes effect (associations are eventually consistent: CreatePodIdentityAssociation API
+    // reference) then still gets IRSA credentials its role accepts. Once the association is in effect EKS's
+    // webhook injects only the Pod Identity variables whatever the annotation says ("Container credentials
+    // method takes precedence": aws/amazon-eks-pod-identity-webhook v0.6.17 pkg/handler/handler.go).
     this.serviceAccountAnnotations = this.roleArn.apply((arn): Record<string, string> =>
-      spec.binding === "irsa" ? { [IRSA_ANNOTATION]: arn } : {},
+      ways.includes("irsa") ? { [IRSA_ANNOTATION]: arn } : {},
     );
     this.podAnnotations = this.roleArn.apply((arn): Record<string, string> => ({
       [POD_ROLE_ANNOTATION]: arn,
-      [POD_BINDING_ANNOTATION]: spec.binding,
+      [POD_BINDING_ANNOTATION]: ways.join("+"),
     }));
     this.registerOutputs({
       roleArn: this.roleArn,

@@ -11,10 +11,12 @@
  * - `deletes-kept`: a CRD, a kept object or a ClusterIssuer would be deleted;
  * - `missing-crds`: a chart feature that needs CRDs is turned on in a running release, and Helm installs a
  *   chart's `crds/` only on install;
- * - `helm-name`: a release name over Helm's limit.
+ * - `helm-name`: a release name over Helm's limit;
+ * - `binding-move`: a role moves between IRSA and Pod Identity in one update (bindingMoves.ts).
  * Each violation names the fix path. Warnings are things to know that do not fail an update.
  */
 import { HELM_RELEASE_NAME_MAX } from "../../model/naming";
+import { bindingMoveViolations } from "./bindingMoves";
 import {
   CHARTS,
   TYPE_RULES,
@@ -64,7 +66,13 @@ export interface Step {
 }
 
 export type ViolationKind =
-  "protected" | "collision" | "stale-credentials" | "deletes-kept" | "missing-crds" | "helm-name";
+  | "protected"
+  | "collision"
+  | "stale-credentials"
+  | "binding-move"
+  | "deletes-kept"
+  | "missing-crds"
+  | "helm-name";
 
 export interface Violation {
   kind: ViolationKind;
@@ -376,8 +384,11 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
   }
 
   // 3. Credentials: a release whose service account's role or binding changes must roll its pods.
+  // An association is named after its service account (components/identity/workloadRole.ts): find its role.
   const bindingOf = (plan: JudgedPlan, role: string) =>
-    plan.resources.some((r) => r.type === ASSOCIATION && r.name === role) ? "pod-identity" : "irsa";
+    plan.resources.some((r) => r.type === ASSOCIATION && roleArnsIn(r.inputs?.roleArn).includes(role))
+      ? "pod-identity"
+      : "irsa";
   for (const r of after.resources.filter((x) => x.type === RELEASE)) {
     const s = steps.get(r.id);
     const old = matchOf.get(r.id);
@@ -481,6 +492,8 @@ export function judgeTransition(before: JudgedPlan, after: JudgedPlan, opts: Jud
       verdict.warnings.push(`role ${s.name} is replaced: its ARN's sessions end; pods re-assume it`);
     }
   }
+  // 7. Moves between IRSA and Pod Identity done in one update (bindingMoves.ts).
+  verdict.violations.push(...bindingMoveViolations(before, after, verdict.steps));
   verdict.safe = verdict.violations.length === 0;
   return verdict;
 

@@ -78,12 +78,15 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
     replaceOn: ["clusterName", "namespace", "serviceAccount"],
-    nameScope: "none",
+    // EKS allows one association per cluster, namespace and service account: the service account is its name.
+    nameAt: "serviceAccount",
+    namespaceAt: "namespace",
+    nameScope: "cluster",
     replacement: "create-before-delete",
     clusterScoped: false,
     source:
-      "terraform-provider-aws internal/service/eks/pod_identity_association.go (cluster_name, namespace, service_account: RequiresReplace; role_arn, target_role_arn, tags update in place)",
-    note: "EKS allows one association per service account: a create-before-delete of an unchanged service account would fail, but a replacement always changes one of the three keys.",
+      "terraform-provider-aws internal/service/eks/pod_identity_association.go (cluster_name, namespace, service_account: RequiresReplace; role_arn, target_role_arn, tags update in place); EKS CreatePodIdentityAssociation API reference (ResourceInUseException: one association per service account)",
+    note: "A second association for the same namespace/service account created before the old one is deleted fails with ResourceInUseException (Association already exists). The cluster is not part of the name: a stack has one cluster, and a cluster change replaces every Kubernetes object anyway.",
   },
   "aws:eks/addon:Addon": {
     replaceOn: ["clusterName", "addonName"],
