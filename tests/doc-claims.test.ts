@@ -12,7 +12,9 @@ import { describe, test } from "node:test";
 import { charts } from "../components/versions";
 import { tierDefaults } from "../model/defaults";
 import { ingressServiceName } from "../model/naming";
+import { configReference } from "../devtools/config-reference";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
+import { sections } from "../stacks/schema";
 import * as packFacts from "../policy/facts";
 import { resourceRules, stackRules } from "../policy/rules";
 import * as programIam from "../model/iamActions";
@@ -219,6 +221,59 @@ describe("links and paths in the documents", () => {
       "# A `b` c\n## How fast, and where the time goes\n## Dup\n## Dup\n```\n# not\n```\n",
     );
     assert.deepEqual([...anchors], ["a-b-c", "how-fast-and-where-the-time-goes", "dup", "dup-1"]);
+  });
+});
+
+/** Does a configuration key as a document writes it (`<key>` for any map key, a final `*` for any sub-key) name a key of the reference? */
+export function namesReferenceKey(written: string, reference: readonly string[]): boolean {
+  const parts = written.replace(/\.\*$/, "").split(".");
+  const isPlaceholder = (x: string) => /^<[^>]+>$/.test(x);
+  // A placeholder matches any segment, and a concrete map key (`orders-api`) matches the reference's `<key>`.
+  const segmentMatches = (w: string, r: string) => w === r || isPlaceholder(w) || isPlaceholder(r);
+  return reference.some((key) => {
+    const ref = key.split(".");
+    // A trailing placeholder may stand for the entries of a map the reference lists as one key.
+    const trimmed = [...parts];
+    while (trimmed.length > ref.length && /^<[^>]+>$/.test(trimmed[trimmed.length - 1])) trimmed.pop();
+    // The written key is a reference key, or the start of one (a section or map entry whose fields are listed).
+    if (ref.length < trimmed.length) return false;
+    return trimmed.every((w, i) => segmentMatches(w, ref[i]));
+  });
+}
+
+describe("configuration keys in the documents", () => {
+  const reference = [...configReference().matchAll(/\| `eks-platform:([^`]+)`(?: \(mode \w+\))? +\|/g)].map(
+    (m) => m[1],
+  );
+  const sectionKeys = Object.keys(sections);
+
+  test("every key a document names (such as `certManager.http01`) is in the configuration reference", () => {
+    const unknown: string[] = [];
+    let checked = 0;
+    for (const file of documents()) {
+      read(file)
+        .split("\n")
+        .forEach((text, i) => {
+          for (const m of text.matchAll(/`(?:eks-platform:)?([a-zA-Z]+(?:\.[\w<>\[\]*-]+)+)`/g)) {
+            const key = m[1];
+            if (!sectionKeys.includes(key.split(".")[0]) || /\.(ts|md|json|ya?ml)$/.test(key)) continue;
+            checked++;
+            if (!namesReferenceKey(key, reference)) unknown.push(`${file}:${i + 1}: ${key}`);
+          }
+        });
+    }
+    assert.deepEqual(unknown, []);
+    assert.ok(checked > 40, `${checked} keys`);
+  });
+
+  test("the matcher takes placeholders and sub-keys, and refuses a key that does not exist", () => {
+    assert.ok(reference.length > 50);
+    assert.ok(namesReferenceKey("ingress.instances.<key>.enableCustomResources", reference));
+    assert.ok(namesReferenceKey("externalDns.<instance>.domainFilters", reference));
+    assert.ok(namesReferenceKey("iam.roleBindings.<key>", reference));
+    assert.ok(namesReferenceKey("certManager.internalCa.*", reference));
+    assert.ok(!namesReferenceKey("certManager.http01Class", reference));
+    assert.ok(!namesReferenceKey("externalDns.<instance>.zoneFilters", reference));
   });
 });
 
