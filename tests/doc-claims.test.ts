@@ -254,7 +254,7 @@ describe("configuration keys in the documents", () => {
       read(file)
         .split("\n")
         .forEach((text, i) => {
-          for (const m of text.matchAll(/`(?:eks-platform:)?([a-zA-Z]+(?:\.[\w<>\[\]*-]+)+)`/g)) {
+          for (const m of text.matchAll(/`(?:eks-platform:)?([a-zA-Z]+(?:\.[\w<>[\]*-]+)+)`/g)) {
             const key = m[1];
             if (!sectionKeys.includes(key.split(".")[0]) || /\.(ts|md|json|ya?ml)$/.test(key)) continue;
             checked++;
