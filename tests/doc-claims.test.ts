@@ -528,6 +528,69 @@ describe("docs/architecture.md against the plans of the real stacks", () => {
     }
   });
 
+  test("the values it names: the webhook TLS and the internal CA, external-dns' flags, no recursive nameservers", async () => {
+    const dev = await realPlan("dev");
+    const find = (plan: Plan, id: string) => {
+      const r = plan.resources.find((x) => x.id === id);
+      assert.ok(r, id);
+      return r.inputs;
+    };
+    const alb = find(dev, "kubernetes:helm.sh/v3:Release::aws-load-balancer-controller").values as Record<
+      string,
+      unknown
+    >;
+    for (const key of ["clusterName", "region", "vpcId", "webhookTLS"]) assert.ok(key in alb, key);
+    assert.equal(alb.enableServiceMutatorWebhook, false);
+    // "ECDSA P-256, 3650 days like the chart's own, renewed by a pulumi up in their last 30 days"
+    for (const key of ["aws-load-balancer-controller-webhook", "aws-load-balancer-controller-webhook-ca"]) {
+      const k = find(dev, `tls:index/privateKey:PrivateKey::${key}`);
+      assert.deepEqual([k.algorithm, k.ecdsaCurve], ["ECDSA", "P256"]);
+    }
+    const ca = find(dev, "tls:index/selfSignedCert:SelfSignedCert::aws-load-balancer-controller-webhook-ca");
+    const leaf = find(
+      dev,
+      "tls:index/locallySignedCert:LocallySignedCert::aws-load-balancer-controller-webhook",
+    );
+    for (const cert of [ca, leaf])
+      assert.deepEqual([cert.validityPeriodHours, cert.earlyRenewalHours], [3650 * 24, 30 * 24]);
+    assert.ok(
+      doc.includes("ECDSA P-256, 3650 days like the chart's own, renewed by a `pulumi up` in their last 30"),
+    );
+    for (const stack of ["dev", "prod"] as const) {
+      const plan = await realPlan(stack);
+      const key = find(plan, "tls:index/privateKey:PrivateKey::internal-ca");
+      assert.deepEqual([key.algorithm, key.ecdsaCurve], ["ECDSA", "P384"]);
+      assert.equal(
+        find(plan, "tls:index/selfSignedCert:SelfSignedCert::internal-ca").validityPeriodHours,
+        tierDefaults[stack].caValidityHours,
+      );
+      // "Neither stack file has such an overlap": no recursive nameservers.
+      const cm = find(plan, "kubernetes:helm.sh/v3:Release::cert-manager").values as Record<string, unknown>;
+      assert.equal(cm.dns01RecursiveNameservers, undefined, stack);
+      const zoneIds = plan.outputs.externalDnsZoneIds as Record<string, string[]>;
+      for (const instance of ["private", "central"]) {
+        const v = find(plan, `kubernetes:helm.sh/v3:Release::external-dns-${instance}`).values as {
+          policy?: string;
+          txtOwnerId?: string;
+          txtPrefix?: string;
+          extraArgs: string[];
+        };
+        assert.ok(v.policy && v.txtOwnerId, instance);
+        assert.equal(v.txtPrefix, "extdns-%{record_type}.");
+        const kind = instance === "private" ? "private" : "public";
+        const cls = instance === "private" ? "nginx-internal" : "nginx-public";
+        assert.deepEqual(
+          v.extraArgs.filter((a) => /^--(aws-zone-type|zone-id-filter|ingress-class)=/.test(a)),
+          [
+            `--aws-zone-type=${kind}`,
+            ...zoneIds[instance].map((z) => `--zone-id-filter=${z}`),
+            `--ingress-class=${cls}`,
+          ],
+        );
+      }
+    }
+  });
+
   test("no output of the dev and prod stacks is secret", async () => {
     for (const stack of ["dev", "prod"]) assert.deepEqual((await realPlan(stack)).secretOutputs, []);
   });
