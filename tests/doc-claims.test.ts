@@ -13,6 +13,7 @@ import { charts } from "../components/versions";
 import { tierDefaults } from "../model/defaults";
 import { ingressServiceName } from "../model/naming";
 import { configReference } from "../devtools/config-reference";
+import { FIX_PACK, FIX_ROOT } from "../devtools/policy-pack-lockfiles";
 import { CONTRACT_VERSION, outputContract } from "../stacks/outputs";
 import { sections } from "../stacks/schema";
 import * as packFacts from "../policy/facts";
@@ -384,6 +385,13 @@ describe("policy/README.md", () => {
         assert.ok(name in mod, `${file} exports no ${name}`);
       }
     }
+  });
+
+  test("the two-lockfile commands are the ones npm test names when the lockfiles disagree", () => {
+    const block = blockAfter(doc, "### Two lockfiles", "sh");
+    const commands = block.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim());
+    assert.ok(commands.includes(/`([^`]+)`/.exec(FIX_PACK)![1]), FIX_PACK);
+    assert.ok(commands.includes(/`([^`]+)`/.exec(FIX_ROOT)![1]), FIX_ROOT);
   });
 
   test("`npm test --prefix policy` is the pack's type-check and then its tests", () => {
