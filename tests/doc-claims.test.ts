@@ -198,6 +198,35 @@ describe("links and paths in the documents", () => {
     }
   });
 
+  test("a name said to be in a repository file (`runPlan` in tests/helpers/stacks.ts, `model/iam.ts` `x`) is in it", () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of documents()) {
+      const text = read(file).replace(/\s+/g, " ");
+      const pairs = [
+        ...[...text.matchAll(/`([A-Za-z_]\w*)(?:\.\w+)*(?:\(\))?` in `?([\w./-]+\.ts)\b/g)].map((m) => [
+          m[2],
+          m[1],
+        ]),
+        ...[...text.matchAll(/`?([\w./-]+\.ts)`? `([A-Za-z_]\w*)(?:\.\w+)*(?:\(\))?`/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+      ];
+      for (const [source, name] of pairs) {
+        const local = [source, path.posix.join(path.posix.dirname(file), source)].find((p) =>
+          fs.existsSync(path.join(ROOT, p)),
+        );
+        if (!local) continue; // not a file of this repository: the path check above decides
+        checked++;
+        if (!new RegExp(`\\b${name}\\b`).test(read(local)))
+          missing.push(`${file}: ${name} is not in ${local}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(checked >= 3, `${checked} names`);
+  });
+
   test("the check reports a missing file, a missing anchor and a wrong path, and leaves the rest alone", () => {
     const doc = [
       "See [the guide](docs/nowhere.md) and [contributing](docs/contributing.md#no-such-heading).",
