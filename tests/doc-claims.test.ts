@@ -365,6 +365,22 @@ describe("the output contract, as the documents state it", () => {
     assert.deepEqual(listed, Object.keys(outputContract).sort());
   });
 
+  test("each row of the README's table says since which version its outputs exist, as stacks/outputs.ts does", () => {
+    const rows = tableAfter(read("README.md"), "| Output ");
+    for (const [names, , meaning] of rows) {
+      const since = new Set(
+        backticked(names).map((name) => {
+          const description = outputContract[name as keyof typeof outputContract].description ?? "";
+          return /^(Deprecated since|Since) \d+\.\d+/.exec(description)?.[0] ?? "";
+        }),
+      );
+      assert.equal(since.size, 1, `${names}: outputs of different versions share a row`);
+      const [phrase] = [...since];
+      if (phrase) assert.ok(meaning.includes(phrase), `${names}: "${phrase}"`);
+      else assert.doesNotMatch(meaning, /[Ss]ince \d/, names);
+    }
+  });
+
   test("the README and docs/architecture.md name the current contract version", () => {
     assert.match(
       read("README.md"),
