@@ -391,6 +391,17 @@ describe("the output contract, as the documents state it", () => {
     );
   });
 
+  test("the README names exactly the files the contract package is compiled from", () => {
+    const readme = read("README.md").replace(/\s+/g, " ");
+    const sentence = /\(compiled from (.*?); its major version is the contract's\)/.exec(readme)?.[1] ?? "";
+    const named = [...sentence.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).sort();
+    const tsconfig = JSON.parse(read("packages/contract/tsconfig.json")) as { files: string[] };
+    const compiled = tsconfig.files
+      .map((f) => path.posix.normalize(path.posix.join("packages/contract", f)))
+      .sort();
+    assert.deepEqual(named, compiled);
+  });
+
   test("the contract package's major version is the contract's", () => {
     const pkg = JSON.parse(read("packages/contract/package.json")) as { version: string };
     assert.equal(pkg.version.split(".")[0], CONTRACT_VERSION.split(".")[0]);
