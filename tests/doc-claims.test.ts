@@ -307,6 +307,52 @@ describe("configuration keys in the documents", () => {
   });
 });
 
+/** Paths in source comments that are files of upstream projects (cited as sources), not of this repository. */
+const UPSTREAM_PATHS: Readonly<Record<string, string>> = {
+  "docs/install/iam_policy.json": "kubernetes-sigs/aws-load-balancer-controller",
+  "docs/configuration/acme/dns01/route53.md": "cert-manager's website",
+  "docs/tutorials/aws.md": "kubernetes-sigs/external-dns",
+};
+
+/** The TypeScript sources outside tests/ (whose strings name made-up files on purpose) and node_modules. */
+function sourceFiles(dir = ""): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      return ["node_modules", ".git", "tests", "dist", "plan"].includes(e.name) ? [] : sourceFiles(rel);
+    }
+    return /\.(ts|mjs)$/.test(e.name) && !e.name.endsWith(".d.ts") ? [rel] : [];
+  });
+}
+
+describe("paths cited in source comments", () => {
+  test("every repository path a comment cites (`tests/x.test.ts checks ...`) exists", () => {
+    const roots = rootEntries();
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of sourceFiles()) {
+      read(file)
+        .split("\n")
+        .forEach((line, i) => {
+          if (!/^\s*(\/\/|\/?\*)/.test(line)) return;
+          for (const m of line.matchAll(
+            /(?<![\w./:@-])((?:\.\/)?[\w-]+\/[\w./-]*\.(?:ts|md|json|ya?ml))\b/g,
+          )) {
+            const target = m[1].replace(/^\.\//, "");
+            if (!roots.has(target.split("/")[0]) || target in UPSTREAM_PATHS) continue;
+            checked++;
+            const here = path.posix.join(path.posix.dirname(file), target);
+            if (!fs.existsSync(path.join(ROOT, target)) && !fs.existsSync(path.join(ROOT, here))) {
+              missing.push(`${file}:${i + 1}: ${target}`);
+            }
+          }
+        });
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(checked > 30, `${checked} paths`);
+  });
+});
+
 /** Rows of the first Markdown table after `marker` in `markdown`: cells trimmed, header and rule dropped. */
 function tableAfter(markdown: string, marker: string): string[][] {
   const start = markdown.indexOf(marker);
