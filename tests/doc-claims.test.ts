@@ -314,12 +314,12 @@ const UPSTREAM_PATHS: Readonly<Record<string, string>> = {
   "docs/tutorials/aws.md": "kubernetes-sigs/external-dns",
 };
 
-/** The TypeScript sources outside tests/ (whose strings name made-up files on purpose) and node_modules. */
+/** The TypeScript sources, tests included (their strings name made-up files, but only comments are read), without node_modules. */
 function sourceFiles(dir = ""): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = dir ? `${dir}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      return ["node_modules", ".git", "tests", "dist", "plan"].includes(e.name) ? [] : sourceFiles(rel);
+      return ["node_modules", ".git", "dist", "plan"].includes(e.name) ? [] : sourceFiles(rel);
     }
     return /\.(ts|mjs)$/.test(e.name) && !e.name.endsWith(".d.ts") ? [rel] : [];
   });
@@ -330,7 +330,8 @@ describe("paths cited in source comments", () => {
     const roots = rootEntries();
     const missing: string[] = [];
     let checked = 0;
-    for (const file of sourceFiles()) {
+    // This file's own comments name wrong paths as examples.
+    for (const file of sourceFiles().filter((f) => f !== "tests/doc-claims.test.ts")) {
       read(file)
         .split("\n")
         .forEach((line, i) => {
