@@ -254,7 +254,10 @@ describe("links and paths in the documents", () => {
   });
 });
 
-/** Does a configuration key as a document writes it (`<key>` for any map key, a final `*` for any sub-key) name a key of the reference? */
+/**
+ * Does a configuration key as a document writes it (`<key>` for any map key, a final `*` for any sub-key) name a
+ * key of the reference?
+ */
 export function namesReferenceKey(written: string, reference: readonly string[]): boolean {
   const parts = written.replace(/\.\*$/, "").split(".");
   const isPlaceholder = (x: string) => /^<[^>]+>$/.test(x);
@@ -314,7 +317,7 @@ const UPSTREAM_PATHS: Readonly<Record<string, string>> = {
   "docs/tutorials/aws.md": "kubernetes-sigs/external-dns",
 };
 
-/** The TypeScript sources, tests included (their strings name made-up files, but only comments are read), without node_modules. */
+/** The TypeScript sources, tests included (only their comments are read), without node_modules. */
 function sourceFiles(dir = ""): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = dir ? `${dir}/${e.name}` : e.name;
