@@ -583,6 +583,7 @@ interface Plan {
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
   secretOutputs: string[];
+  invokes: { token: string }[];
 }
 
 /** The plan of a real stack file, as the documents describe the real stacks. */
@@ -719,6 +720,40 @@ describe("docs/architecture.md against the plans of the real stacks", () => {
       ]);
     }
     assert.deepEqual(deps("kubernetes:helm.sh/v3:Release::cert-manager"), []);
+  });
+
+  test("the stack table's cluster, ingress, IAM and controller rows are the plans'", async () => {
+    const dev = await realPlan("dev");
+    const prod = await realPlan("prod");
+    const lookedUp = (plan: Plan) => plan.invokes.some((i) => i.token.includes("getOpenIdConnectProvider"));
+    // dev: "OIDC provider ARN given"; prod: "looked up by issuer URL".
+    assert.deepEqual([lookedUp(dev), lookedUp(prod)], [false, true]);
+    const values = (plan: Plan, release: string) =>
+      plan.resources.find((r) => r.id === `kubernetes:helm.sh/v3:Release::${release}`)?.inputs.values as {
+        controller: { replicaCount: number; service: { loadBalancerSourceRanges?: string[] } };
+      };
+    const rows = tableAfter(doc, "What the two stack files add on top:");
+    const prodCell = (label: string) => rows.find(([first]) => first === label)?.[2] ?? "";
+    const replicas = values(prod, "ingress-public").controller.replicaCount;
+    const ranges = values(prod, "ingress-internal").controller.service.loadBalancerSourceRanges ?? [];
+    assert.ok(prodCell("Ingress").includes(`\`public\` ${replicas} replicas`), prodCell("Ingress"));
+    assert.ok(prodCell("Ingress").includes(`\`sourceRanges: [${ranges.join(", ")}]\``), prodCell("Ingress"));
+    for (const [plan, bounded] of [
+      [dev, false],
+      [prod, true],
+    ] as const) {
+      const roles = plan.resources.filter((r) => r.id.startsWith("aws:iam/role:Role::"));
+      assert.ok(roles.every((r) => (r.inputs.permissionsBoundary !== undefined) === bounded));
+    }
+    // AWS Load Balancer Controller: dev `install` (kube-system, its own role), prod `existing`.
+    assert.deepEqual(
+      [dev.outputs.loadBalancerControllerManaged, prod.outputs.loadBalancerControllerManaged],
+      [true, false],
+    );
+    const alb = dev.resources.find(
+      (r) => r.id === "kubernetes:helm.sh/v3:Release::aws-load-balancer-controller",
+    );
+    assert.equal(alb?.inputs.namespace, "kube-system");
   });
 
   test("the stack table's owner IDs and zones are the plans'", async () => {
