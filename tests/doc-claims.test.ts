@@ -395,6 +395,22 @@ describe("README: Versions", () => {
   });
 });
 
+describe("README: every npm dependency exactly in package.json", () => {
+  test("the root's and the policy pack's dependencies are exact versions", () => {
+    // The contract package is a library: its ranges let consumers share one @pulumi/pulumi and zod.
+    for (const file of ["package.json", "policy/package.json"]) {
+      const pkg = JSON.parse(read(file)) as Record<string, Record<string, string> | undefined>;
+      const ranges = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"].flatMap(
+        (field) =>
+          Object.entries(pkg[field] ?? {})
+            .filter(([, version]) => !/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version))
+            .map(([name, version]) => `${file} ${field} ${name}@${version}`),
+      );
+      assert.deepEqual(ranges, []);
+    }
+  });
+});
+
 describe("docs/architecture.md: chart pins", () => {
   test("the paragraph on chart pins names every chart with its version and app version", () => {
     const doc = read("docs/architecture.md");
