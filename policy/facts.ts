@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 
-// ---- mirrors components/clusterIssuerSpecs.ts (LETSENCRYPT) ----------------------------------------------------
+// ---- mirrors model/letsencrypt.ts (LETSENCRYPT) ------------------------------------------------------------------
 
 /** The ACME directories of Let's Encrypt, by the ClusterIssuer name the program gives each. */
 export const LETSENCRYPT = {
@@ -15,7 +15,7 @@ export const LETSENCRYPT = {
   "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 
-// ---- mirrors components/naming.ts (isWithinDomain, domainsOverlap) ---------------------------------------------
+// ---- mirrors model/naming.ts (isWithinDomain, domainsOverlap) --------------------------------------------------
 
 /** `name` equals `domain` or is a subdomain of it. */
 export function isWithinDomain(name: string, domain: string): boolean {
@@ -27,7 +27,7 @@ export function domainsOverlap(a: string, b: string): boolean {
   return isWithinDomain(a, b) || isWithinDomain(b, a);
 }
 
-// ---- mirrors components/iamActions.ts (isReadOnlyAction, wildcardSpan, isWildcardResource) ---------------------
+// ---- mirrors model/iamActions.ts (isReadOnlyAction, wildcardSpan, isWildcardResource) --------------------------
 
 /**
  * Action-name prefixes that only read. IAM's own access levels are per action; the verb prefix is a
