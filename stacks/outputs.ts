@@ -4,7 +4,8 @@
  * - never rename or remove an output, and never change its shape; add a new one and deprecate the old;
  * - bump CONTRACT_VERSION's minor for additions, its major for anything a consumer could notice otherwise.
  * `index.ts` exports exactly these keys; tests/contract.test.ts pins the names and shapes.
- * No output is sensitive (the internal CA certificate is its public part), so none is a secret.
+ * No output is sensitive by itself (the internal CA certificate is its public part); an output that carries a
+ * secret config value (index.ts, stacks/secrets.ts) is a secret, as `centralDnsRoles` with a secret external ID.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
