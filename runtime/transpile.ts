@@ -52,8 +52,7 @@ function transpile(source: string, fileName: string): string {
     if (!parsed) {
       throw new Error(`cannot read ${CLI_TSCONFIG}`);
     }
-    // Source maps inline: `NODE_OPTIONS=--enable-source-maps` maps a stack trace to .ts lines. Not on by default:
-    // Node then reads the .map file of every loaded dependency that names one, which costs more than the load.
+    // Source maps inline: stack traces, and so the source positions the SDK records, map them (sourceMapOf).
     compiler = { ts, options: { ...parsed.options, inlineSourceMap: true, inlineSources: false } };
   }
   return compiler.ts.transpileModule(source, { compilerOptions: compiler.options, fileName }).outputText;
@@ -86,11 +85,55 @@ function emitted(fileName: string): string {
   return output;
 }
 
+/** The JavaScript of each `.ts` file this process loaded, for their source maps. */
+const loaded = new Map<string, string>();
+
 function load(module: NodeJS.Module, fileName: string): void {
-  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(
-    emitted(fileName),
-    fileName,
-  );
+  const output = emitted(fileName);
+  loaded.set(fileName, output);
+  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(output, fileName);
+}
+
+const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
+
+/** The source map of a `.ts` file this process loaded, as source-map-support's `retrieveSourceMap` returns it. */
+function sourceMapOf(file: string): { url: string; map: string } | null {
+  const output = loaded.get(file);
+  const at = output?.lastIndexOf(INLINE_MAP) ?? -1;
+  if (!output || at < 0) {
+    return null;
+  }
+  const map = JSON.parse(
+    Buffer.from(output.slice(at + INLINE_MAP.length).trim(), "base64").toString("utf8"),
+  ) as {
+    sources: string[];
+  };
+  // The map names its source relative to tsconfig's outDir, and the cache serves copies of a file elsewhere (the
+  // key holds the base name): the source is the file loaded.
+  return { url: file, map: JSON.stringify({ ...map, sources: [file], sourceRoot: "" }) };
+}
+
+/**
+ * Stack traces name `.ts` lines and columns. Under the Pulumi CLI, the SDK's `cmd/run/index.js` installs
+ * source-map-support (`source-map-support/register`), whose `Error.prepareStackTrace` takes precedence over
+ * Node's own source maps (`--enable-source-maps` is then ignored) and reads maps from the files on disk, which
+ * for a `.ts` file is TypeScript. So this loader installs that same copy of source-map-support first, with a
+ * handler that hands it the inline map of each file emitted here; `register` then adds nothing but its handler
+ * of uncaught exceptions. The SDK records each resource's source position from `new Error().stack`
+ * (@pulumi/pulumi 3.270 `resource.js` `Resource.callsites`), so those name `.ts` lines too. The offline plan and
+ * the tests install the same, so a failing test points at its TypeScript line.
+ */
+function mapStackTraces(): void {
+  try {
+    const sdkRequire = nodeModule.createRequire(fromRoot.resolve("@pulumi/pulumi/cmd/run/index.js"));
+    const support = sdkRequire("source-map-support") as {
+      install(options: Record<string, unknown>): void;
+    };
+    support.install({ environment: "node", handleUncaughtExceptions: false, retrieveSourceMap: sourceMapOf });
+  } catch {
+    // No SDK installed (a fresh checkout before npm ci): Node's own source maps, which read the inline ones.
+    process.setSourceMapsEnabled(true);
+  }
 }
 
 /**
@@ -118,6 +161,12 @@ function warm(): number {
 
 if (!require.extensions[".ts"]) {
   require.extensions[".ts"] = load;
+  mapStackTraces();
+  // runtime/sdk-patches.ts, through the loader just registered.
+  const patches = nodeModule.createRequire(__filename)("./sdk-patches.ts") as {
+    applySdkPatches(root: string): unknown;
+  };
+  patches.applySdkPatches(ROOT);
 }
 
 nodeModule.enableCompileCache?.(path.join(CACHE, "v8"));
