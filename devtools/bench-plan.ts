@@ -1,6 +1,6 @@
 /**
  * Benchmarks, whole processes as users run them: `npm run bench -- [--runs N] [--scale ROLES] [--scale-runs N]
- * [--test-runs N] [--quick]` (`--quick`: no peer, no scale, no npm test).
+ * [--test-runs N] [--no-peer] [--quick]` (`--quick`: no peer, no scale, no npm test).
  *
  * Each round runs every command once, in turn, so a ratio is taken between runs made under the same machine
  * load; the report gives min, median and max of each figure and of each round's ratio, the load average before
@@ -15,6 +15,9 @@
  * - cli dev, SDK as is: the same with EKS_PLATFORM_SDK_AS_IS=1 (runtime/sdk-patches.ts off).
  * - cli dev, ts-node: the same with `typescript: true` and no nodeargs, how the CLI loaded the program before.
  * - cli N roles: dev plus N team roles (generated stack file) through the CLI path; per-role cost against cli dev.
+ *   Past about 430 roles the configuration no longer fits the one environment variable the language host passes
+ *   it in (cli-load.ts ENV_STRING_LIMIT): the real CLI cannot start the program, and the bench hands the
+ *   configuration to the engine's stand-in in a file, saying so.
  * - cdk synth: CDK EKS Blueprints synthesizing the same add-ons (devtools/bench-peer.ts).
  * - npm test: the whole of it, as CI runs it.
  */
@@ -25,7 +28,13 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../offline/stackFile";
 import { peerCommand } from "./bench-peer";
-import { languageHostCommand, runtimeOptions, type HostCommand } from "./cli-load";
+import {
+  ENV_STRING_LIMIT,
+  envStringBytes,
+  languageHostCommand,
+  runtimeOptions,
+  type HostCommand,
+} from "./cli-load";
 import { npmCliScript } from "./npm";
 
 export interface Sample {
@@ -231,13 +240,34 @@ function main(argv: string[]): void {
       { EKS_PLATFORM_SDK_AS_IS: "1" },
     ),
   ];
-  if (!quick) {
+  if (!quick && !argv.includes("--no-peer")) {
     commands.push(peerCommand(runs));
   }
   const scaleLabel = `cli ${roles} roles`;
+  const notes: string[] = [];
   if (roles > 0) {
-    const file = scaledStackFile(out, roles);
-    commands.push(cli(scaleLabel, languageHostCommand("scale", { stackFile: file }), scaleRuns));
+    const host = languageHostCommand("scale", { stackFile: scaledStackFile(out, roles) });
+    const bytes = envStringBytes("PULUMI_CONFIG", host.env.PULUMI_CONFIG);
+    const dev = envStringBytes("PULUMI_CONFIG", languageHostCommand("dev").env.PULUMI_CONFIG);
+    const perRole = (bytes - dev) / roles;
+    notes.push(
+      `PULUMI_CONFIG of dev plus ${roles} roles: ${bytes} bytes (dev ${dev}, ${perRole.toFixed(0)} per role); one ` +
+        `environment string holds ${ENV_STRING_LIMIT}: about ${Math.floor((ENV_STRING_LIMIT - dev) / perRole)} roles ` +
+        `of this size fit`,
+    );
+    let env: NodeJS.ProcessEnv = {};
+    if (bytes > ENV_STRING_LIMIT) {
+      // The real CLI cannot start node with it (E2BIG); the stand-in reads it from a file instead.
+      const file = path.join(out, "pulumi-config.json");
+      fs.writeFileSync(file, host.env.PULUMI_CONFIG);
+      host.env.PULUMI_CONFIG = "{}";
+      env = { EKS_PLATFORM_CLI_CONFIG_FILE: file };
+      notes.push(
+        `  over the limit: \`pulumi preview\` of such a stack fails to start node (argument list too long); ` +
+          `${scaleLabel} passes its configuration in a file instead`,
+      );
+    }
+    commands.push(cli(scaleLabel, host, scaleRuns, env));
   }
   console.log(
     `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
@@ -330,6 +360,7 @@ function main(argv: string[]): void {
     const wall = median(tests.map((x) => x.wall));
     verdicts.push(goal(wall <= 45, `npm test at most 45 s wall: median ${wall.toFixed(1)} s`));
   }
+  console.log(notes.join("\n"));
   console.log(`load average ${load()} after`);
   console.log("goals (medians of the rounds; ratios round by round):");
   console.log(verdicts.join("\n"));

@@ -2,7 +2,8 @@
  * The engine's stand-in for a program started as the Pulumi CLI starts it (devtools/cli-load.ts): preloaded
  * after Pulumi.yaml's `nodeargs`, it gives the SDK the harness's mocks (offline/harness.ts `plainMocks`) in place
  * of the resource monitor the engine would serve at `--monitor`. Project, stack, organization and preview are
- * read from the language host's arguments, the configuration from `PULUMI_CONFIG` as the host sets it.
+ * read from the language host's arguments, the configuration from `PULUMI_CONFIG` as the host sets it (or, past
+ * what one environment variable can hold, from the file EKS_PLATFORM_CLI_CONFIG_FILE names).
  *
  * At exit it prints `<n> resources registered` (reads included) on stdout and, when EKS_PLATFORM_CLI_CAPTURE names a file, writes
  * each registration's type, name and the source position the SDK sent with it (JSON) there.
@@ -34,6 +35,12 @@ function flag(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
+// A configuration over Linux's limit for one environment variable cannot reach node through PULUMI_CONFIG (the
+// real CLI fails to start it; devtools/cli-load.ts ENV_STRING_LIMIT): the bench then hands it over in a file.
+const configFile = process.env.EKS_PLATFORM_CLI_CONFIG_FILE;
+if (configFile) {
+  process.env.PULUMI_CONFIG = fs.readFileSync(configFile, "utf8");
+}
 const config = JSON.parse(process.env.PULUMI_CONFIG ?? "{}") as Record<string, string>;
 void pulumi.runtime.setMocks(
   plainMocks(config["aws:config:region"] ?? "(region)"),

@@ -25,6 +25,19 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { readStackConfig, ROOT } from "../offline/stackFile";
 
+/**
+ * Linux's limit on one environment string, `NAME=value` and its closing NUL (MAX_ARG_STRLEN): the language host
+ * passes the whole configuration in PULUMI_CONFIG, and a longer one makes its exec of node fail with E2BIG,
+ * `fork/exec .../node: argument list too long` (pulumi/pulumi issue 8680, open). Measured on this machine's
+ * kernel: 131072 bytes start a process, 131073 do not.
+ */
+export const ENV_STRING_LIMIT = 131072;
+
+/** The bytes `NAME=value` takes in a process's environment. */
+export function envStringBytes(name: string, value: string): number {
+  return Buffer.byteLength(`${name}=${value}`) + 1;
+}
+
 export interface HostCommand {
   /** Arguments to `node`. */
   args: string[];

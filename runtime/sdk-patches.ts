@@ -1,5 +1,5 @@
 /**
- * Two changes to how @pulumi/pulumi runs, each for work this program never uses, applied by runtime/transpile.ts
+ * Three changes to how @pulumi/pulumi runs, each for work this program never uses, applied by runtime/transpile.ts
  * before the SDK loads: in the offline plan, the tests, and `pulumi preview`/`up` alike (Pulumi.yaml `nodeargs`
  * preloads runtime/transpile.ts), so the plan runs the SDK the CLI runs.
  *
@@ -13,11 +13,13 @@
  *   `new Error().stack` on every promise the runtime makes (about 160 for each resource), and reads it only to
  *   print leaked promises when `PULUMI_DEBUG_PROMISE_LEAKS` is set: with that variable set, nothing changes here.
  *   Otherwise each call runs with `Error.stackTraceLimit` 0, so the stored trace is the bare `Error` line.
+ * - The inspector session of the closure serializer opens when the serializer first needs it, not before every
+ *   program (`sessionOnFirstUse` below).
  *
  * Both are tied to the exact SDK files they were written against: they apply only when the project's
  * @pulumi/pulumi is version PINNED_VERSION and each file hashes to the digest recorded below (`sha256sum` of
  * the installed file); otherwise the SDK runs as it is, and tests/sdk-patches.test.ts fails until this file is
- * brought up to the new SDK. `EKS_PLATFORM_SDK_AS_IS=1` turns both off (to compare runs).
+ * brought up to the new SDK. `EKS_PLATFORM_SDK_AS_IS=1` turns them all off (to compare runs).
  *
  * Loaded through runtime/transpile.ts (CommonJS, built-in modules only): it imports nothing of the project.
  */
@@ -35,6 +37,7 @@ export const DIGESTS: Readonly<Record<string, string>> = {
   "runtime/closure/serializeClosure.js": "2c31c60e64ee6bd3cad7e16876b5e3baa7235c386e7c0ce8e1e53be9fa51b402",
   "runtime/closure/codePaths.js": "f932e221ca8c00a3cb29c58601125853925c8129da7194c1a1a72bd7e2aa97e7",
   "runtime/debuggable.js": "f26952c40ce5e21cff94132e40a7b4c82b6f9360092d6b3932cd3ffa38cdbdbd",
+  "runtime/closure/v8Hooks.js": "be88b549a7468cb175dbcc4ef03ae9b2f3a9dca23c2db05e6e5653ba6442fca6",
 };
 
 /** The functions runtime/index.js copies from each closure module (its `exports.X = module_1.X` lines). */
@@ -91,32 +94,69 @@ function lazyModule(file: string, names: readonly string[]): void {
 }
 
 type JsLoader = (module: NodeJS.Module, file: string) => void;
+type Patch = (exports: Record<string, unknown>) => void;
 
-/** Wraps debuggablePromise in runtime/debuggable.js once Node has loaded that file. */
-function promisesWithoutStacks(file: string): void {
+/** Runs each patch on its file's exports once Node has loaded that file (the files keyed by full path). */
+function afterLoad(patches: Map<string, Patch>): void {
   const extensions = require.extensions as unknown as Record<string, JsLoader>;
   const js = extensions[".js"];
   extensions[".js"] = function (module: NodeJS.Module, filename: string): void {
     js(module, filename);
-    if (filename !== file) {
-      return;
-    }
-    extensions[".js"] = js;
-    const debuggable = module.exports as {
-      debuggablePromise: (p: Promise<unknown>, ctx: unknown) => unknown;
-    };
-    const original = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = function (p, ctx) {
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        return original(p, ctx);
-      } finally {
-        Error.stackTraceLimit = limit;
+    const patch = patches.get(filename);
+    if (patch) {
+      patches.delete(filename);
+      patch(module.exports as Record<string, unknown>);
+      if (patches.size === 0) {
+        extensions[".js"] = js;
       }
-    };
+    }
   };
 }
+
+/** debuggablePromise (runtime/debuggable.js) with `Error.stackTraceLimit` 0 while it runs. */
+const promisesWithoutStacks: Patch = (debuggable) => {
+  const original = debuggable.debuggablePromise as (p: Promise<unknown>, ctx: unknown) => unknown;
+  debuggable.debuggablePromise = function (p: Promise<unknown>, ctx: unknown) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return original(p, ctx);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+};
+
+type Session = {
+  connect(): void;
+  post(method: string, callback: (err: Error | null) => void): void;
+  on(event: string, listener: (message: { params: { scriptId: string; url: string } }) => void): void;
+};
+
+/**
+ * runtime/closure/v8Hooks.js with its inspector session opened when the closure serializer first asks for it
+ * (`getSessionAsync`), not by `isInitializedAsync`, which the SDK's `cmd/run/index.js` awaits before every
+ * program. The session enables V8's debugger, which then reports and tracks every script the program loads;
+ * only the serializer reads it (runtime/closure/v8.js). Opened late, the session is told of the scripts already
+ * loaded while `Debugger.enable` runs, so the listener that maps script ids to URLs (`getScriptUrl`) is attached
+ * before that call: it knows every script, where the SDK's own, attached after, knows those loaded later.
+ */
+const sessionOnFirstUse: Patch = (hooks) => {
+  const urls = new Map<string, string>();
+  let session: Promise<Session> | undefined;
+  hooks.isInitializedAsync = () => Promise.resolve();
+  hooks.getScriptUrl = (id: string) => urls.get(id);
+  hooks.getSessionAsync = () => {
+    session ??= new Promise((resolve, reject) => {
+      const inspector = process.getBuiltinModule("node:inspector") as { Session: new () => Session };
+      const opened = new inspector.Session();
+      opened.connect();
+      opened.on("Debugger.scriptParsed", (message) => urls.set(message.params.scriptId, message.params.url));
+      opened.post("Debugger.enable", (err) => (err ? reject(err) : resolve(opened)));
+    });
+    return session;
+  };
+};
 
 /** Applies the patches for the SDK installed under `root` (the project's folder); returns what it did. */
 export function applySdkPatches(root: string, env: NodeJS.ProcessEnv = process.env): PatchState {
@@ -145,9 +185,10 @@ export function applySdkPatches(root: string, env: NodeJS.ProcessEnv = process.e
   for (const [file, names] of Object.entries(LAZY_EXPORTS)) {
     lazyModule(path.join(sdkDir, file), names);
   }
-  if (env.PULUMI_DEBUG_PROMISE_LEAKS) {
-    return state;
+  const patches = new Map([[path.join(sdkDir, "runtime", "closure", "v8Hooks.js"), sessionOnFirstUse]]);
+  if (!env.PULUMI_DEBUG_PROMISE_LEAKS) {
+    patches.set(path.join(sdkDir, "runtime", "debuggable.js"), promisesWithoutStacks);
   }
-  promisesWithoutStacks(path.join(sdkDir, "runtime", "debuggable.js"));
-  return { ...state, promiseStacks: false };
+  afterLoad(patches);
+  return { ...state, promiseStacks: !!env.PULUMI_DEBUG_PROMISE_LEAKS };
 }

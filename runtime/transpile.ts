@@ -96,44 +96,82 @@ function load(module: NodeJS.Module, fileName: string): void {
 
 const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
 
-/** The source map of a `.ts` file this process loaded, as source-map-support's `retrieveSourceMap` returns it. */
-function sourceMapOf(file: string): { url: string; map: string } | null {
-  const output = loaded.get(file);
-  const at = output?.lastIndexOf(INLINE_MAP) ?? -1;
-  if (!output || at < 0) {
-    return null;
+/** Each loaded `.ts` file's source map, parsed on the first stack trace that passes through it. */
+const maps = new Map<string, InstanceType<typeof nodeModule.SourceMap> | null>();
+
+function sourceMapOf(file: string): InstanceType<typeof nodeModule.SourceMap> | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    const output = loaded.get(file);
+    const at = output?.lastIndexOf(INLINE_MAP) ?? -1;
+    map =
+      output && at >= 0
+        ? new nodeModule.SourceMap(
+            JSON.parse(
+              Buffer.from(output.slice(at + INLINE_MAP.length).trim(), "base64").toString("utf8"),
+            ) as ConstructorParameters<typeof nodeModule.SourceMap>[0],
+          )
+        : null;
+    maps.set(file, map);
   }
-  const map = JSON.parse(
-    Buffer.from(output.slice(at + INLINE_MAP.length).trim(), "base64").toString("utf8"),
-  ) as {
-    sources: string[];
-  };
-  // The map names its source relative to tsconfig's outDir, and the cache serves copies of a file elsewhere (the
-  // key holds the base name): the source is the file loaded.
-  return { url: file, map: JSON.stringify({ ...map, sources: [file], sourceRoot: "" }) };
+  return map;
+}
+
+/** One frame as V8 writes it, with a position in a loaded `.ts` file moved to its TypeScript line and column. */
+function frameText(frame: NodeJS.CallSite): string {
+  // V8's CallSite has its own toString (the frame as V8 writes it); its typings do not say so.
+  const text = (frame as NodeJS.CallSite & { toString(): string }).toString();
+  const file = frame.getFileName();
+  const line = frame.getLineNumber();
+  const column = frame.getColumnNumber();
+  const map = file && loaded.has(file) ? sourceMapOf(file) : null;
+  if (!map || line === null || column === null) {
+    return text;
+  }
+  const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+  if (entry.originalLine === undefined || entry.originalColumn === undefined) {
+    return text;
+  }
+  const at = text.lastIndexOf(`${file}:${line}:${column}`);
+  return at < 0
+    ? text
+    : `${text.slice(0, at)}${file}:${entry.originalLine + 1}:${entry.originalColumn + 1}${text.slice(at + `${file}:${line}:${column}`.length)}`;
+}
+
+/** V8's own stack format (the error's string, then `    at <frame>` lines), frames mapped by frameText. */
+function prepareStackTrace(error: Error, frames: NodeJS.CallSite[]): string {
+  let header: string;
+  try {
+    header = String(error);
+  } catch {
+    header = "<error>";
+  }
+  return header + frames.map((f) => `\n    at ${frameText(f)}`).join("");
 }
 
 /**
- * Stack traces name `.ts` lines and columns. Under the Pulumi CLI, the SDK's `cmd/run/index.js` installs
- * source-map-support (`source-map-support/register`), whose `Error.prepareStackTrace` takes precedence over
- * Node's own source maps (`--enable-source-maps` is then ignored) and reads maps from the files on disk, which
- * for a `.ts` file is TypeScript. So this loader installs that same copy of source-map-support first, with a
- * handler that hands it the inline map of each file emitted here; `register` then adds nothing but its handler
- * of uncaught exceptions. The SDK records each resource's source position from `new Error().stack`
- * (@pulumi/pulumi 3.270 `resource.js` `Resource.callsites`), so those name `.ts` lines too. The offline plan and
- * the tests install the same, so a failing test points at its TypeScript line.
+ * Stack traces name `.ts` lines and columns, and so do the source positions the SDK records for each resource,
+ * which it parses from `new Error().stack` (@pulumi/pulumi 3.270 `resource.js` `Resource.callsites`). Frames in
+ * other files are written as V8 writes them (a dependency's own `.js.map` is not read).
+ *
+ * Under the Pulumi CLI, the SDK's `cmd/run/index.js` requires `source-map-support/register`, whose
+ * `Error.prepareStackTrace` would take this one's place (and Node's own `--enable-source-maps` with it), and
+ * which maps a file from the source on disk, TypeScript here, and copies every frame into closures. That copy
+ * of source-map-support sets its formatter only once per process: installed here first (without its handler of
+ * uncaught exceptions, which `register` adds), it is then replaced by this one, and `register` keeps it. The
+ * offline plan and the tests format stacks the same way, so a failing test points at its TypeScript line.
  */
 function mapStackTraces(): void {
   try {
     const sdkRequire = nodeModule.createRequire(fromRoot.resolve("@pulumi/pulumi/cmd/run/index.js"));
-    const support = sdkRequire("source-map-support") as {
-      install(options: Record<string, unknown>): void;
-    };
-    support.install({ environment: "node", handleUncaughtExceptions: false, retrieveSourceMap: sourceMapOf });
+    (sdkRequire("source-map-support") as { install(options: Record<string, unknown>): void }).install({
+      environment: "node",
+      handleUncaughtExceptions: false,
+    });
   } catch {
-    // No SDK installed (a fresh checkout before npm ci): Node's own source maps, which read the inline ones.
-    process.setSourceMapsEnabled(true);
+    // No SDK installed (a fresh checkout before npm ci): nothing will replace this formatter.
   }
+  Error.prepareStackTrace = prepareStackTrace;
 }
 
 /**

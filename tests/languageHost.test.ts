@@ -12,7 +12,13 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Registration } from "../devtools/cli-engine";
-import { languageHostCommand, runtimeOptions, shellWords } from "../devtools/cli-load";
+import {
+  ENV_STRING_LIMIT,
+  envStringBytes,
+  languageHostCommand,
+  runtimeOptions,
+  shellWords,
+} from "../devtools/cli-load";
 import { runProgram } from "../offline/harness";
 import { ConfigError, formatProblems } from "../stacks/config";
 import { languageHostPrints, type LanguageHostReport } from "./fixtures/language-host";
@@ -170,4 +176,13 @@ test("the offline tools and the tests load the same: stack traces name the TypeS
   assert.notEqual(run.code, 0);
   const thrown = fixtureLine("throw", "new Error");
   assert.ok(run.stderr.includes(`${FIXTURE}:${thrown.line}:${thrown.column}`), run.stderr);
+});
+
+test("each stack file's configuration fits the one environment variable the language host passes it in", () => {
+  const stacks = fs.readdirSync(ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+  assert.ok(stacks.includes("dev") && stacks.includes("prod"));
+  for (const stack of stacks) {
+    const bytes = envStringBytes("PULUMI_CONFIG", languageHostCommand(stack).env.PULUMI_CONFIG);
+    assert.ok(bytes <= ENV_STRING_LIMIT, `${stack}: PULUMI_CONFIG takes ${bytes} bytes`);
+  }
 });

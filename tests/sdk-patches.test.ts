@@ -17,6 +17,8 @@ interface Probe {
   loadedAtRequire: string[];
   serializedText: string;
   loadedAfterSerializing: string[];
+  sessionsBeforeSerializing: number;
+  sessionsAfterSerializing: number;
 }
 
 async function probe(env: NodeJS.ProcessEnv = {}): Promise<Probe> {
@@ -51,6 +53,7 @@ test("the patches are written for the installed @pulumi/pulumi, file by file", (
   assert.deepEqual(Object.keys(DIGESTS).sort(), [
     "runtime/closure/codePaths.js",
     "runtime/closure/serializeClosure.js",
+    "runtime/closure/v8Hooks.js",
     "runtime/debuggable.js",
     "runtime/index.js",
   ]);
@@ -63,6 +66,17 @@ test("the patches are written for the installed @pulumi/pulumi, file by file", (
   assert.match(debuggable, /"_debugStackTrace", \{ writable: true, value: new Error\(\)\.stack \}/);
   assert.equal(debuggable.match(/_debugStackTrace/g)?.length, 2, "stored once, read once");
   assert.match(debuggable, /if \(exports\.debugPromiseLeaks\) \{[\s\S]*?promiseDebugString\(leak\)/);
+  // v8Hooks.js: the session is the serializer's only (runtime/closure/v8.js asks getSessionAsync and getScriptUrl).
+  const hooks = fs.readFileSync(path.join(SDK, "runtime", "closure", "v8Hooks.js"), "utf8");
+  assert.match(
+    hooks,
+    /exports\.getSessionAsync = getSessionAsync;[\s\S]*exports\.getScriptUrl = getScriptUrl;/,
+  );
+  const users = ["runtime/closure/v8.js", "cmd/run/index.js"].map((f) =>
+    fs.readFileSync(path.join(SDK, f), "utf8"),
+  );
+  assert.match(users[0], /v8Hooks\.getSessionAsync\(\)/);
+  assert.match(users[1], /return v8Hooks\.isInitializedAsync\(\);/);
 });
 
 test("a changed SDK file is reported, and the patches then leave the SDK as it is", () => {
@@ -97,6 +111,14 @@ test("requiring @pulumi/pulumi loads neither TypeScript nor arborist; serializin
   );
   assert.equal(patched.serializedText, asIs.serializedText);
   assert.match(patched.serializedText, /6 \* 7/);
+});
+
+test("the closure serializer's inspector session opens on its first use, not before the program", async () => {
+  const { patched, asIs } = await probes();
+  assert.equal(asIs.sessionsBeforeSerializing, 1, "the SDK as it is opens it when cmd/run asks");
+  assert.equal(patched.sessionsBeforeSerializing, 0);
+  assert.equal(patched.sessionsAfterSerializing, 1);
+  assert.equal(asIs.sessionsAfterSerializing, 1, "one session either way");
 });
 
 test("the plans are byte for byte the same with the SDK as it is", async () => {
