@@ -162,14 +162,17 @@ function prepareStackTrace(error: Error, frames: NodeJS.CallSite[]): string {
  * offline plan and the tests format stacks the same way, so a failing test points at its TypeScript line.
  */
 function mapStackTraces(): void {
-  try {
-    const sdkRequire = nodeModule.createRequire(fromRoot.resolve("@pulumi/pulumi/cmd/run/index.js"));
-    (sdkRequire("source-map-support") as { install(options: Record<string, unknown>): void }).install({
-      environment: "node",
-      handleUncaughtExceptions: false,
-    });
-  } catch {
-    // No SDK installed (a fresh checkout before npm ci): nothing will replace this formatter.
+  // Only the CLI's entry requires source-map-support: elsewhere nothing would replace this formatter.
+  if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run(?:[\\/]index\.js)?$/.test(process.argv[1] ?? "")) {
+    try {
+      const sdkRequire = nodeModule.createRequire(fromRoot.resolve("@pulumi/pulumi/cmd/run/index.js"));
+      (sdkRequire("source-map-support") as { install(options: Record<string, unknown>): void }).install({
+        environment: "node",
+        handleUncaughtExceptions: false,
+      });
+    } catch {
+      // No SDK installed: cmd/run cannot have started either.
+    }
   }
   Error.prepareStackTrace = prepareStackTrace;
 }
