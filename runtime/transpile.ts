@@ -1,11 +1,13 @@
 /**
- * The TypeScript loader of the offline plan, the tests and the benchmarks:
- * `node --require ./runtime/transpile.ts commands/plan.ts dev`.
+ * The TypeScript loader of the program under the Pulumi CLI (Pulumi.yaml `typescript: false`, `nodeargs:
+ * --require ./runtime/transpile.ts`), of the offline plan, the tests and the benchmarks:
+ * `node --require ./runtime/transpile.ts commands/plan.ts dev`. It also applies runtime/sdk-patches.ts and
+ * formats stack traces with `.ts` lines (mapStackTraces), the same in every one of those processes.
  *
- * It emits each `.ts` file the way Pulumi's language host does with `noCheck` (tsconfig.pulumi.json): ts-node in
- * transpile-only mode calls TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
- * `dist/index.js`, `createTranspileOnlyGetOutputFunction`), so the offline plan runs the JavaScript the CLI runs
- * (six files compared: identical but for the source-map comment). Each output is kept on
+ * It emits each `.ts` file with TypeScript's `transpileModule` and tsconfig.pulumi.json's options (`noCheck`),
+ * as ts-node in transpile-only mode did when the CLI loaded the program through it (ts-node 10.9.2
+ * `dist/index.js`, `createTranspileOnlyGetOutputFunction`; six files compared: identical but for the source-map
+ * comment). Each output is kept on
  * disk under a hash of the TypeScript version, the compiler options and the source: a run whose files have not
  * changed never loads the compiler (~9 MB of JavaScript). Node's compile cache then keeps the V8 bytecode of
  * everything loaded, node_modules included. Type checking is `npm run typecheck`'s job, as it is in CI.
