@@ -14,6 +14,7 @@ const SDK = path.join(ROOT, "node_modules", "@pulumi", "pulumi");
 
 interface Probe {
   promiseStack: string;
+  promiseLabel: string | null;
   loadedAtRequire: string[];
   serializedText: string;
   loadedAfterSerializing: string[];
@@ -65,6 +66,11 @@ test("the patches are written for the installed @pulumi/pulumi, file by file", (
   const debuggable = fs.readFileSync(path.join(SDK, "runtime", "debuggable.js"), "utf8");
   assert.match(debuggable, /"_debugStackTrace", \{ writable: true, value: new Error\(\)\.stack \}/);
   assert.equal(debuggable.match(/_debugStackTrace/g)?.length, 2, "stored once, read once");
+  assert.equal(debuggable.match(/_debugCtx/g)?.length, 2, "stored once, read once");
+  assert.match(
+    debuggable,
+    /return `CONTEXT\(\$\{p\._debugId\}\): \$\{p\._debugCtx\}\\n` \+ `STACK_TRACE:\\n`/,
+  );
   assert.match(debuggable, /if \(exports\.debugPromiseLeaks\) \{[\s\S]*?promiseDebugString\(leak\)/);
   // v8Hooks.js: the session is the serializer's only (runtime/closure/v8.js asks getSessionAsync and getScriptUrl).
   const hooks = fs.readFileSync(path.join(SDK, "runtime", "closure", "v8Hooks.js"), "utf8");
@@ -90,11 +96,13 @@ test("a changed SDK file is reported, and the patches then leave the SDK as it i
   assert.deepEqual(Object.keys(changedFiles(copy)), ["runtime/debuggable.js"]);
 });
 
-test("runtime promises carry no stack trace, unless PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
+test("runtime promises carry no stack trace and no label, unless PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
   const { patched, debugging, asIs } = await probes();
   // The bare error line (source-map-support, which formats stack traces, writes it `Error: `).
   assert.match(patched.promiseStack, /^Error:? ?$/);
+  assert.equal(patched.promiseLabel, null);
   for (const p of [debugging, asIs]) {
+    assert.equal(p.promiseLabel, "probe");
     assert.match(p.promiseStack, /^Error:? ?\n {4}at /);
     assert.ok(p.promiseStack.includes("sdk-probe.ts"), p.promiseStack);
   }
