@@ -4,7 +4,9 @@
  * (prints what it ran and the resource count); `npm run bench` times `languageHostCommand`'s command.
  *
  * The Node language host (pulumi/pulumi `sdk/nodejs/cmd/pulumi-language-nodejs/main.go`: `parseOptions`,
- * `Run`, `execRuntime`, `constructArguments`, `constructConfig`, `constructConfigSecretKeys`) starts `node`
+ * `Run`, `execRuntime`, `constructArguments`, `constructConfig`, `constructConfigSecretKeys`; read at the newest
+ * snapshot to be had, 3.260 in development, as v3.270.0's tag was not; the JavaScript half, `cmd/run`, is the
+ * installed @pulumi/pulumi 3.270.0) starts `node`
  * with, in this order: the words of Pulumi.yaml's `runtime.options.nodeargs` (shell-split), the path
  * `require.resolve("@pulumi/pulumi/cmd/run")` gives in the program's folder, `--monitor <addr> --engine <addr>
  * --sync <dir> --organization <org> --project <name> --root-directory <dir> --stack <stack> --pwd <dir>
