@@ -223,6 +223,29 @@ function asRpcError(err: unknown): Error & { details: string } {
   return Object.assign(new Error(message), { details: message });
 }
 
+/**
+ * The mocks alone, recording nothing: what devtools/cli-engine.ts gives the SDK when the program runs as the
+ * Pulumi CLI starts it (the language host's `cmd/run` entry), so that path answers as runProgram does.
+ */
+export function plainMocks(region: string): pulumi.runtime.Mocks {
+  return {
+    newResource: (args) => {
+      const inputs = args.inputs as Record<string, unknown>;
+      return {
+        id: args.id || `${args.name}-id`,
+        state: { ...inputs, ...computedState(args.type, args.name, inputs, region) },
+      };
+    },
+    call: (args) => {
+      try {
+        return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+      } catch (err) {
+        throw asRpcError(err);
+      }
+    },
+  };
+}
+
 // ---- running the program -------------------------------------------------------------------------------------
 
 /** The program threw (bad config, a bug): carries the error and how many resources were registered before. */

@@ -1,11 +1,13 @@
 /**
- * The TypeScript loader of the offline plan, the tests and the benchmarks:
- * `node --require ./runtime/transpile.ts commands/plan.ts dev`.
+ * The TypeScript loader of the program under the Pulumi CLI (Pulumi.yaml `typescript: false`, `nodeargs:
+ * --require ./runtime/transpile.ts`), of the offline plan, the tests and the benchmarks:
+ * `node --require ./runtime/transpile.ts commands/plan.ts dev`. It also applies runtime/sdk-patches.ts and
+ * formats stack traces with `.ts` lines (mapStackTraces), the same in every one of those processes.
  *
- * It emits each `.ts` file the way Pulumi's language host does with `noCheck` (tsconfig.pulumi.json): ts-node in
- * transpile-only mode calls TypeScript's `transpileModule` with the project's compiler options (ts-node 10.9.2
- * `dist/index.js`, `createTranspileOnlyGetOutputFunction`), so the offline plan runs the JavaScript the CLI runs
- * (six files compared: identical but for the source-map comment). Each output is kept on
+ * It emits each `.ts` file with TypeScript's `transpileModule` and tsconfig.pulumi.json's options (`noCheck`),
+ * as ts-node in transpile-only mode did when the CLI loaded the program through it (ts-node 10.9.2
+ * `dist/index.js`, `createTranspileOnlyGetOutputFunction`; six files compared: identical but for the source-map
+ * comment). Each output is kept on
  * disk under a hash of the TypeScript version, the compiler options and the source: a run whose files have not
  * changed never loads the compiler (~9 MB of JavaScript). Node's compile cache then keeps the V8 bytecode of
  * everything loaded, node_modules included. Type checking is `npm run typecheck`'s job, as it is in CI.
@@ -52,8 +54,7 @@ function transpile(source: string, fileName: string): string {
     if (!parsed) {
       throw new Error(`cannot read ${CLI_TSCONFIG}`);
     }
-    // Source maps inline: `NODE_OPTIONS=--enable-source-maps` maps a stack trace to .ts lines. Not on by default:
-    // Node then reads the .map file of every loaded dependency that names one, which costs more than the load.
+    // Source maps inline: stack traces, and so the source positions the SDK records, map them (sourceMapOf).
     compiler = { ts, options: { ...parsed.options, inlineSourceMap: true, inlineSources: false } };
   }
   return compiler.ts.transpileModule(source, { compilerOptions: compiler.options, fileName }).outputText;
@@ -86,11 +87,96 @@ function emitted(fileName: string): string {
   return output;
 }
 
+/** The JavaScript of each `.ts` file this process loaded, for their source maps. */
+const loaded = new Map<string, string>();
+
 function load(module: NodeJS.Module, fileName: string): void {
-  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(
-    emitted(fileName),
-    fileName,
-  );
+  const output = emitted(fileName);
+  loaded.set(fileName, output);
+  (module as NodeJS.Module & { _compile(code: string, file: string): void })._compile(output, fileName);
+}
+
+const INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
+
+/** Each loaded `.ts` file's source map, parsed on the first stack trace that passes through it. */
+const maps = new Map<string, InstanceType<typeof nodeModule.SourceMap> | null>();
+
+function sourceMapOf(file: string): InstanceType<typeof nodeModule.SourceMap> | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    const output = loaded.get(file);
+    const at = output?.lastIndexOf(INLINE_MAP) ?? -1;
+    map =
+      output && at >= 0
+        ? new nodeModule.SourceMap(
+            JSON.parse(
+              Buffer.from(output.slice(at + INLINE_MAP.length).trim(), "base64").toString("utf8"),
+            ) as ConstructorParameters<typeof nodeModule.SourceMap>[0],
+          )
+        : null;
+    maps.set(file, map);
+  }
+  return map;
+}
+
+/** One frame as V8 writes it, with a position in a loaded `.ts` file moved to its TypeScript line and column. */
+function frameText(frame: NodeJS.CallSite): string {
+  // V8's CallSite has its own toString (the frame as V8 writes it); its typings do not say so.
+  const text = (frame as NodeJS.CallSite & { toString(): string }).toString();
+  const file = frame.getFileName();
+  const line = frame.getLineNumber();
+  const column = frame.getColumnNumber();
+  const map = file && loaded.has(file) ? sourceMapOf(file) : null;
+  if (!map || line === null || column === null) {
+    return text;
+  }
+  const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+  if (entry.originalLine === undefined || entry.originalColumn === undefined) {
+    return text;
+  }
+  const at = text.lastIndexOf(`${file}:${line}:${column}`);
+  return at < 0
+    ? text
+    : `${text.slice(0, at)}${file}:${entry.originalLine + 1}:${entry.originalColumn + 1}${text.slice(at + `${file}:${line}:${column}`.length)}`;
+}
+
+/** V8's own stack format (the error's string, then `    at <frame>` lines), frames mapped by frameText. */
+function prepareStackTrace(error: Error, frames: NodeJS.CallSite[]): string {
+  let header: string;
+  try {
+    header = String(error);
+  } catch {
+    header = "<error>";
+  }
+  return header + frames.map((f) => `\n    at ${frameText(f)}`).join("");
+}
+
+/**
+ * Stack traces name `.ts` lines and columns, and so do the source positions the SDK records for each resource,
+ * which it parses from `new Error().stack` (@pulumi/pulumi 3.270 `resource.js` `Resource.callsites`). Frames in
+ * other files are written as V8 writes them (a dependency's own `.js.map` is not read).
+ *
+ * Under the Pulumi CLI, the SDK's `cmd/run/index.js` requires `source-map-support/register`, whose
+ * `Error.prepareStackTrace` would take this one's place (and Node's own `--enable-source-maps` with it), and
+ * which maps a file from the source on disk, TypeScript here, and copies every frame into closures. That copy
+ * of source-map-support sets its formatter only once per process: installed here first (without its handler of
+ * uncaught exceptions, which `register` adds), it is then replaced by this one, and `register` keeps it. The
+ * offline plan and the tests format stacks the same way, so a failing test points at its TypeScript line.
+ */
+function mapStackTraces(): void {
+  // Only the CLI's entry requires source-map-support: elsewhere nothing would replace this formatter.
+  if (/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run(?:[\\/]index\.js)?$/.test(process.argv[1] ?? "")) {
+    try {
+      const sdkRequire = nodeModule.createRequire(fromRoot.resolve("@pulumi/pulumi/cmd/run/index.js"));
+      (sdkRequire("source-map-support") as { install(options: Record<string, unknown>): void }).install({
+        environment: "node",
+        handleUncaughtExceptions: false,
+      });
+    } catch {
+      // No SDK installed: cmd/run cannot have started either.
+    }
+  }
+  Error.prepareStackTrace = prepareStackTrace;
 }
 
 /**
@@ -118,6 +204,12 @@ function warm(): number {
 
 if (!require.extensions[".ts"]) {
   require.extensions[".ts"] = load;
+  mapStackTraces();
+  // runtime/sdk-patches.ts, through the loader just registered.
+  const patches = nodeModule.createRequire(__filename)("./sdk-patches.ts") as {
+    applySdkPatches(root: string): unknown;
+  };
+  patches.applySdkPatches(ROOT);
 }
 
 nodeModule.enableCompileCache?.(path.join(CACHE, "v8"));
