@@ -10,7 +10,8 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { plainMocks } from "../offline/harness";
+import { OFFLINE_MANIFESTS } from "../components/ingress/crds";
+import { offlineManifests, plainMocks } from "../offline/harness";
 
 export interface Registration {
   /** `register` for a resource the program creates, `read` for one it reads (`Resource.get`). */
@@ -49,6 +50,8 @@ void pulumi.runtime.setMocks(
   process.argv.includes("--dry-run"),
   flag("organization"),
 );
+// No network here either: the NGINX CRD manifest comes back as the harness's stand-in, as in the offline plan.
+(globalThis as Record<symbol, unknown>)[OFFLINE_MANIFESTS] = offlineManifests;
 const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
 // The engine answers the SDK's last call at exit (cmd/run/index.js beforeExit); the SDK's mock monitor has none.
 monitor.signalAndWaitForShutdown = (_req, callback) => callback(null, {});

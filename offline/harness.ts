@@ -238,7 +238,7 @@ export function plainMocks(region: string): pulumi.runtime.Mocks {
     },
     call: (args) => {
       try {
-        return invokeResult(args.token, args.inputs as Record<string, unknown>, region);
+        return invokeResult(args.token, args.inputs as Record<string, unknown>, region, []);
       } catch (err) {
         throw asRpcError(err);
       }
@@ -430,7 +430,7 @@ function forgetProgramModules(program: string): void {
 }
 
 /** The offline stand-in of a verified manifest: each pinned CRD, its spec naming the URL and the digest. */
-const offlineManifests: CrdReader = (url, pin) =>
+export const offlineManifests: CrdReader = (url, pin) =>
   Promise.resolve(
     pin.names.map((name) => ({
       metadata: { name },

@@ -141,7 +141,23 @@ test("run as the CLI runs it, dev registers what its plan records, each at the T
   const own = cli.registrations.filter(
     (r) => r.source && !fileURLToPath(r.source.uri).includes(`${path.sep}node_modules${path.sep}`),
   );
-  assert.ok(own.length >= plan.resources.length - 10, `${own.length} positions in the project's files`);
+  // The rest have no position in the project's files, each for a known reason: the stack, the providers and the
+  // looked-up Services are constructed inside the SDKs; the NGINX CRDs are declared after an await (once their
+  // manifest is read), with no program frame on the stack; NginxIngress's frame the SDK's pattern does not match.
+  const elsewhere = new Set([
+    "pulumi:pulumi:Stack",
+    "pulumi:providers:kubernetes",
+    "kubernetes:core/v1:Service",
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+    "eks-platform:ingress:NginxIngress",
+  ]);
+  assert.deepEqual(
+    cli.registrations
+      .filter((r) => !own.includes(r) && !elsewhere.has(r.type))
+      .map((r) => `${r.type}::${r.name}`),
+    [],
+  );
+  assert.ok(own.length >= plan.resources.length - 16, `${own.length} positions in the project's files`);
   for (const r of own) {
     const file = fileURLToPath(r.source!.uri);
     assert.ok(file.endsWith(".ts") && fs.existsSync(file), `${r.type} ${r.name}: ${file}`);
