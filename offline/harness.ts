@@ -14,237 +14,17 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { dnsSuffixOf, partitionOf } from "../model/partition";
-import type { CrdReader } from "../components/ingress/crds";
+import type { Capture, CapturedInvoke, CapturedOptions, CapturedResource } from "./capture";
+import { asRpcError, computedState, invokeResult, offlineManifests } from "./mockAnswers";
+import { maskSecrets, recordedInputs, type Monitor, type RegisterRequest } from "./secretMasks";
 import { projectName, readStackConfig, ROOT, SECRET } from "./stackFile";
 
-// Reading stack files lives in offline/stackFile.ts; the tests and tools that plan take it from here too.
+// Reading stack files lives in offline/stackFile.ts, what a run records in capture.ts, the mocks' answers in
+// mockAnswers.ts; the tests and tools that plan take them from here.
 export { configMap, projectName, readStackConfig, ROOT, SECRET, type StackConfig } from "./stackFile";
-
-export interface CapturedResource {
-  /** `<type>::<name>`, unique in one program run. */
-  id: string;
-  type: string;
-  name: string;
-  /** id of the parent resource, or undefined for the stack's direct children. */
-  parent?: string;
-  /** id of the explicit provider resource, if any. */
-  provider?: string;
-  /** true for custom resources, false for components. */
-  custom: boolean;
-  /** true when the program reads an existing object (`Resource.get`) instead of creating one. */
-  read: boolean;
-  protect: boolean;
-  /** Explicit `dependsOn`, as ids. */
-  dependsOn: string[];
-  /** Resources whose outputs flow into this one's inputs, as ids. */
-  inputsFrom: string[];
-  /** Resolved inputs; secrets replaced by `[secret]`. */
-  inputs: Record<string, unknown>;
-  /**
-   * Resource options that decide how a change is carried out (offline/transitions reads them); present only when
-   * one is set. Aliases as `<type>::<name>` with the resource's own type or name where the alias keeps it.
-   */
-  options?: CapturedOptions;
-}
-
-export interface CapturedOptions {
-  deleteBeforeReplace?: boolean;
-  retainOnDelete?: boolean;
-  aliases?: string[];
-  replaceOnChanges?: string[];
-  ignoreChanges?: string[];
-}
-
-export interface CapturedInvoke {
-  token: string;
-  inputs: Record<string, unknown>;
-}
-
-export interface Capture {
-  project: string;
-  stack: string;
-  resources: CapturedResource[];
-  invokes: CapturedInvoke[];
-  outputs: Record<string, unknown>;
-  /** Names of the outputs that are secrets. */
-  secretOutputs: string[];
-  /** What the program warned about (`pulumi.log.warn`, shown by `pulumi preview` too); absent when nothing. */
-  warnings?: string[];
-}
-
-// ---- mocks ---------------------------------------------------------------------------------------------------
-
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** Replaces the runtime's wrapped secrets with `[secret]`, recursively. */
-export function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(maskSecrets);
-  }
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) {
-      return SECRET;
-    }
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
-  }
-  return value;
-}
-
-const computed = (type: string, name: string, attr: string) => `<known after apply: ${type} ${name} ${attr}>`;
-
-/** Outputs the cloud (or a provider) computes, per resource type, as placeholders. Inputs echo back as state. */
-function computedState(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  region: string,
-): Record<string, unknown> {
-  const c = (attr: string) => computed(type, name, attr);
-  // Names the cloud makes follow the region's partition, as AWS's would (model/partition.ts).
-  const partition = partitionOf(region);
-  const dnsSuffix = dnsSuffixOf(partition);
-  switch (type) {
-    case "aws:iam/role:Role":
-    case "aws:iam/policy:Policy":
-      return { arn: c("arn"), name: inputs.name ?? name };
-    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-      // IAM derives this ARN from the issuer URL; only the account is the cloud's to know.
-      return {
-        arn: `arn:${partition}:iam::(account-id):oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
-      };
-    case "tls:index/privateKey:PrivateKey":
-      return {
-        privateKeyPem: { [SIG_KEY]: SECRET_SIG, value: c("privateKeyPem") },
-        publicKeyPem: c("publicKeyPem"),
-      };
-    case "tls:index/selfSignedCert:SelfSignedCert":
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: c("certPem"), validityEndTime: c("validityEndTime") };
-    case "tls:index/certRequest:CertRequest":
-      return { certRequestPem: c("certRequestPem") };
-    case "kubernetes:helm.sh/v3:Release":
-      return {
-        status: {
-          name: inputs.name ?? name,
-          namespace: inputs.namespace,
-          status: "deployed",
-          version: inputs.version,
-        },
-      };
-    case "kubernetes:core/v1:Service":
-      return {
-        status: { loadBalancer: { ingress: [{ hostname: c("status.loadBalancer.ingress[0].hostname") }] } },
-      };
-    case "eks:index:Cluster": {
-      // @pulumi/eks creates the provider for the cluster's issuer: an ARN of that shape.
-      const issuer = `oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)`;
-      return {
-        kubeconfigJson: c("kubeconfigJson"),
-        oidcProviderArn: `arn:${partition}:iam::(account-id):oidc-provider/${issuer}`,
-        oidcIssuer: issuer,
-        // The underlying aws.eks.Cluster: its VPC is the configured one, or the account's default VPC.
-        eksCluster: {
-          vpcConfig: { vpcId: inputs.vpcId ?? c("eksCluster.vpcConfig.vpcId") },
-          // EKS names a cluster's ARN after the region, account and name; the version is the configured one.
-          arn: `arn:${partition}:eks:${region}:(account-id):cluster/${typeof inputs.name === "string" ? inputs.name : name}`,
-          version: inputs.version ?? c("eksCluster.version"),
-        },
-      };
-    }
-    default:
-      return {};
-  }
-}
-
-/** Look-ups of existing infrastructure. Anything else is a new data source the mocks must learn about. */
-function invokeResult(
-  token: string,
-  inputs: Record<string, unknown>,
-  region: string,
-  missing: readonly string[],
-): Record<string, unknown> {
-  const partition = partitionOf(region);
-  const dnsSuffix = dnsSuffixOf(partition);
-  switch (token) {
-    case "aws:eks/getCluster:getCluster": {
-      const name = String(inputs.name);
-      return {
-        id: name,
-        name,
-        arn: `arn:${partition}:eks:${region}:(account-id):cluster/${name}`,
-        endpoint: `https://(api-server-of-${name}).${region}.eks.${dnsSuffix}`,
-        certificateAuthorities: [{ data: "(cluster-ca-data)" }],
-        vpcConfig: { vpcId: `(vpc-of-${name})` },
-        version: "(kubernetes-version)",
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.${dnsSuffix}/id/(cluster-oidc-id)` }] }],
-      };
-    }
-    case "aws:eks/getAddonVersion:getAddonVersion":
-      // EKS answers DescribeAddonVersions with a version per add-on and Kubernetes version.
-      return {
-        id: String(inputs.addonName),
-        addonName: inputs.addonName,
-        kubernetesVersion: inputs.kubernetesVersion,
-        mostRecent: inputs.mostRecent ?? false,
-        region,
-        version: `(${String(inputs.mostRecent ? "latest" : "default")} ${String(inputs.addonName)} for ${String(inputs.kubernetesVersion)})`,
-      };
-    case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
-      // Looked up by URL (with or without https://) or ARN; the provider answers a missing one with
-      // NotFound ("couldn't find resource"): terraform-provider-aws openid_connect_provider_data_source.go.
-      const url = (typeof inputs.url === "string" ? inputs.url : "").replace(/^https:\/\//, "");
-      if (missing.includes(token)) {
-        throw new Error(
-          `reading IAM OIDC Provider (${String(inputs.url ?? inputs.arn)}): couldn't find resource`,
-        );
-      }
-      return {
-        arn: inputs.arn ?? `arn:${partition}:iam::(account-id):oidc-provider/${url}`,
-        url,
-        clientIdLists: ["sts.amazonaws.com"],
-      };
-    }
-    default:
-      throw new Error(
-        `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/harness.ts what it returns`,
-      );
-  }
-}
-
-/**
- * The runtime turns a failed invoke into `new Error(err.details)`, the gRPC status text the engine would send
- * (@pulumi/pulumi runtime/invoke.js), so a mock's plain Error arrives with a blank message. Give it `details`.
- */
-function asRpcError(err: unknown): Error & { details: string } {
-  const message = err instanceof Error ? err.message : String(err);
-  return Object.assign(new Error(message), { details: message });
-}
-
-/**
- * The mocks alone, recording nothing: what devtools/cli-engine.ts gives the SDK when the program runs as the
- * Pulumi CLI starts it (the language host's `cmd/run` entry), so that path answers as runProgram does.
- */
-export function plainMocks(region: string): pulumi.runtime.Mocks {
-  return {
-    newResource: (args) => {
-      const inputs = args.inputs as Record<string, unknown>;
-      return {
-        id: args.id || `${args.name}-id`,
-        state: { ...inputs, ...computedState(args.type, args.name, inputs, region) },
-      };
-    },
-    call: (args) => {
-      try {
-        return invokeResult(args.token, args.inputs as Record<string, unknown>, region, []);
-      } catch (err) {
-        throw asRpcError(err);
-      }
-    },
-  };
-}
+export * from "./capture";
+export { maskNestedSecrets, maskSecrets } from "./secretMasks";
+export { offlineManifests, plainMocks } from "./mockAnswers";
 
 // ---- running the program -------------------------------------------------------------------------------------
 
@@ -350,67 +130,6 @@ function capturedOptions(
 }
 
 /** What the program sent for one registration, before the mocks' decoding: `req.getObject()` of the RPC. */
-type RegisterRequest = {
-  getType(): string;
-  getName(): string;
-  getObject(): { toJavaScript(): unknown } | undefined;
-};
-type Monitor = { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
-
-/** Signatures of the SDK's special values other than a secret (assets, archives, resource references, outputs). */
-const OTHER_SIGS = new Set([
-  "c44067f5952c0a294b673a41bacd8c17",
-  "0def7320c3a5731c473e5ecbe6d01bc7",
-  "5cf8f73096256a8f31e491e813e4eb8e",
-  "d0e6a833031e9bbcd3f4e8bde6ca49a4",
-]);
-
-/**
- * A value as the program sent it, with each secret inside it masked where it sits. The engine keeps a secret
- * nested in a map (a Helm release's `values` holding one key) where it is; the mocks' decoding raises it to the
- * whole top-level property (@pulumi/pulumi runtime/rpc.js deserializeProperty), which would hide every other
- * value from the plan. Undefined when the value holds another special value, left to the mocks' decoding.
- */
-export function maskNestedSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map(maskNestedSecrets);
-    return items.includes(undefined) ? undefined : items;
-  }
-  if (value !== null && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) {
-      return SECRET;
-    }
-    if (typeof obj[SIG_KEY] === "string" && OTHER_SIGS.has(obj[SIG_KEY])) {
-      return undefined;
-    }
-    const entries = Object.entries(obj).map(([k, v]) => [k, maskNestedSecrets(v)] as const);
-    return entries.some(([, v]) => v === undefined) ? undefined : Object.fromEntries(entries);
-  }
-  return value;
-}
-
-/**
- * Inputs as recorded: the mocks' decoding, except that a secret nested in a property stays nested. The request is
- * read again only for a property the decoding made secret whole (rare: reading every request costs time at scale).
- */
-function recordedInputs(
-  decoded: Record<string, unknown>,
-  req: RegisterRequest | undefined,
-): Record<string, unknown> {
-  let raw: Record<string, unknown> | undefined;
-  return Object.fromEntries(
-    Object.entries(decoded).map(([key, value]) => {
-      const masked = maskSecrets(value);
-      if (masked !== SECRET || !req) {
-        return [key, masked];
-      }
-      raw ??= (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-      const nested = maskNestedSecrets(raw[key]);
-      return [key, nested === undefined ? masked : nested];
-    }),
-  );
-}
 
 /** The folders and files of the program itself, loaded afresh for every run. */
 const PROGRAM_SOURCES = ["index.ts", "components", "stacks", "model"].map((p) => path.join(ROOT, p));
@@ -428,15 +147,6 @@ function forgetProgramModules(program: string): void {
     }
   }
 }
-
-/** The offline stand-in of a verified manifest: each pinned CRD, its spec naming the URL and the digest. */
-export const offlineManifests: CrdReader = (url, pin) =>
-  Promise.resolve(
-    pin.names.map((name) => ({
-      metadata: { name },
-      spec: { "(read at deploy time)": `${url} (sha256 ${pin.sha256})` },
-    })),
-  );
 
 /** How the SDK prints a warning when no engine is attached. */
 const RUNTIME_WARNING = "warning: [runtime] ";
@@ -629,19 +339,4 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
     secretOutputs,
     ...(warnings.length ? { warnings } : {}),
   };
-}
-
-// ---- queries used by the plan and the tests ------------------------------------------------------------------
-
-export function resourcesOfType(capture: Capture, type: string): CapturedResource[] {
-  return capture.resources.filter((r) => r.type === type);
-}
-
-export function resource(capture: Capture, type: string, name: string): CapturedResource {
-  const found = capture.resources.find((r) => r.type === type && r.name === name);
-  if (!found) {
-    const names = resourcesOfType(capture, type).map((r) => r.name);
-    throw new Error(`no ${type} named ${name}; there are: ${names.join(", ") || "none"}`);
-  }
-  return found;
 }

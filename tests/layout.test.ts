@@ -126,6 +126,14 @@ test("no files import each other in a loop", () => {
   assert.deepEqual(loops, []);
 });
 
+test("no source file outside tests/ is over 400 lines", () => {
+  const long = files
+    .map((f) => [f, fs.readFileSync(path.join(ROOT, f), "utf8").split("\n").length - 1] as const)
+    .filter(([, lines]) => lines > 400)
+    .map(([f, lines]) => `${f}: ${lines} lines`);
+  assert.deepEqual(long, []);
+});
+
 test("the checks see the program's imports (the graph is not empty)", () => {
   assert.ok(graph.get("index.ts")!.some((t) => t.startsWith("stacks/")));
   assert.ok(
