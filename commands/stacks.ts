@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
+import type { Tier } from "../model/enums";
 
 /** Pulumi's stack file name: `Pulumi.<stack>.yaml` beside the project file `Pulumi.yaml`. */
 const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
@@ -22,7 +23,7 @@ const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 export interface StackInfo {
   name: string;
   /** `dev` or `prod` as the stack file sets `<project>:tier`; anything else (or nothing) counts as `prod`. */
-  tier: "dev" | "prod";
+  tier: Tier;
   file: string;
 }
 
@@ -42,7 +43,7 @@ function projectOf(dir: string): string {
  * The tier a stack deploys with. A stack whose tier is missing or invalid is grouped with prod: its plan fails
  * the tests anyway, and if it ever reached a deployment it would wait behind the production approval.
  */
-function tierOf(file: string, project: string): "dev" | "prod" {
+function tierOf(file: string, project: string): Tier {
   const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   const config = doc?.config ?? {};
   const tier = config[`${project}:tier`] ?? config.tier;
@@ -62,7 +63,7 @@ export function discoverStacks(dir = process.cwd()): StackInfo[] {
 }
 
 /** The names of every stack, or of one tier's. */
-export function stackNames(dir = process.cwd(), tier?: "dev" | "prod"): string[] {
+export function stackNames(dir = process.cwd(), tier?: Tier): string[] {
   return discoverStacks(dir)
     .filter((s) => !tier || s.tier === tier)
     .map((s) => s.name);

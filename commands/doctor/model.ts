@@ -1,11 +1,13 @@
 /**
- * The doctor's own data types. Nothing here imports the program: `expected.ts` turns the stack configuration into
- * `ExpectedPlatform`, `collect.ts` fills `Observed` from the live platform, and `diagnose.ts` compares the two.
+ * The doctor's own data types. Nothing here imports the program but its closed sets of values (model/enums.ts):
+ * `expected.ts` turns the stack configuration into `ExpectedPlatform`, `collect.ts` fills `Observed` from the live
+ * platform, and `diagnose.ts` compares the two.
  */
+import type { Binding, Scheme } from "../../model/enums";
 
 // ---- what the stack says should exist -------------------------------------------------------------------------
 
-export type RoleBinding = "irsa" | "pod-identity";
+export type RoleBinding = Binding;
 
 export interface ExpectedRole {
   /** Role key (`cert-manager`, `external-dns-central`, a team's key). */
@@ -22,7 +24,7 @@ export interface ExpectedRole {
 export interface ExpectedIngress {
   readonly key: string;
   readonly className: string;
-  readonly scheme: "internet-facing" | "internal";
+  readonly scheme: Scheme;
   /** Helm release, `ingress-<key>`. */
   readonly release: string;
   /** The controller's Service (the chart names its Deployment the same way). */
