@@ -4,7 +4,7 @@
  * the validated configuration into the doctor's plain `ExpectedPlatform`.
  */
 import type { PlatformConfig } from "../../model/config";
-import { CLUSTER_ISSUERS } from "../../model/enums";
+import { CLUSTER_ISSUERS, INTERNAL_CA_ISSUER } from "../../model/enums";
 import {
   externalDnsReleaseName,
   ingressReleaseName,
@@ -82,7 +82,8 @@ export function expectedFrom(cfg: PlatformConfig): ExpectedPlatform {
       namespace: cm.namespace,
       serviceAccount: cm.serviceAccount,
       release: "cert-manager",
-      issuers: [...CLUSTER_ISSUERS],
+      // With `letsEncrypt: false` the internal CA's is the only ClusterIssuer the program creates.
+      issuers: cm.letsEncrypt ? [...CLUSTER_ISSUERS] : [INTERNAL_CA_ISSUER],
       dns01Zones: cm.dns01Zones.map((z) => ({ name: z.name, zoneId: z.zoneId, roleArn: z.roleArn })),
       http01IngressClass: cm.http01IngressClass,
       recursiveNameservers: [...cm.recursiveNameservers],

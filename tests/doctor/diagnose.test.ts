@@ -256,3 +256,13 @@ describe("the finding catalogue", () => {
     assert.deepEqual([...documented].sort(), [...FINDING_ORDER].sort());
   });
 });
+
+describe("what the doctor expects of a stack", () => {
+  test("with certManager.letsEncrypt: false, the internal CA's issuer alone; otherwise all three", () => {
+    const fixtures = path.join(__dirname, "..", "fixtures", "stacks");
+    const privateStack = loadExpected("private", path.join(fixtures, "Pulumi.private.yaml"));
+    assert.deepEqual(privateStack.certManager.issuers, ["internal-ca"]);
+    const dev = loadExpected("dev", path.join(fixtures, "Pulumi.dev.yaml"));
+    assert.deepEqual(dev.certManager.issuers, ["letsencrypt-staging", "letsencrypt-prod", "internal-ca"]);
+  });
+});
