@@ -89,6 +89,20 @@ test("every folder with TypeScript is a floor, beside the floors, or apart", () 
   assert.deepEqual([...new Set(files.map(top))].filter((t) => !known.has(t)).sort(), []);
 });
 
+test("the README's Layout table names exactly these floors, in order, and the folders beside them", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const layout = readme.slice(
+    readme.indexOf("## Layout"),
+    readme.indexOf("\n## ", readme.indexOf("## Layout") + 1),
+  );
+  const rows = [...layout.matchAll(/^\| (\d+) +\| `([^`]+?)\/?` +\|/gm)].map((m) => [Number(m[1]), m[2]]);
+  assert.deepEqual(
+    rows,
+    Object.entries(FLOORS).map(([folder, floor]) => [floor, folder]),
+  );
+  for (const folder of BESIDE) assert.ok(layout.includes(`\`${folder}/\``), folder);
+});
+
 test("no files import each other in a loop", () => {
   // Tarjan's strongly connected components over the import graph; a component of two or more files is a loop.
   let index = 0;
