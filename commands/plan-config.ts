@@ -30,7 +30,9 @@ export function planConfig(
   for (const set of sets) {
     const at = set.indexOf("=");
     if (at <= 0) {
-      throw new Error(`--set ${set}: expected key=value, such as --set certManager.email=ops@acme-corp.com`);
+      throw new Error(
+        `--set ${set}: expected key=value, such as --set tier=prod or --set 'certManager={"email":"ops@acme-corp.com"}'`,
+      );
     }
     const key = set.slice(0, at);
     config[key.includes(":") ? key : `${project}:${key}`] = set.slice(at + 1);

@@ -33,9 +33,9 @@ function loaderOf(dir: string): string[] {
 }
 
 /** The plan command of the program in `dir`: commands/plan.ts, or tools/plan.ts in revisions before that layout. */
-function planCommandOf(dir: string): string {
+export function planCommandOf(dir: string): string {
   const current = path.join(dir, "commands", "plan.ts");
-  return fs.existsSync(current) ? current : planCommandOf(dir);
+  return fs.existsSync(current) ? current : path.join(dir, "tools", "plan.ts");
 }
 
 /** Plans `stack` with the program in `dir` into `out`; the error text when it fails. */
@@ -120,7 +120,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         renderWithoutBase(head, `${rev} could not plan ${stack} (${baseError.split("\n")[0]})`, title),
       );
-      return 0;
+      // Nothing was judged: --strict cannot pass on that.
+      return parsed.values.strict === true ? 1 : 0;
     }
     const base = parsePlan(fs.readFileSync(baseFile, "utf8"), rev);
     // The same predictions as the pull request's diff (commands/plan-diff.ts): replacements, deletions, errors.

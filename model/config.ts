@@ -53,6 +53,11 @@ export type ClusterConfig =
       readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
       /** Who may reach the cluster besides its creator: EKS access entries, by key. */
       readonly accessEntries: readonly ClusterAccessEntry[];
+      /**
+       * Whether the created cluster gets its IAM OIDC provider. On by default even when every role here uses Pod
+       * Identity: other IRSA roles on the cluster may need it, and turning it off later deletes it.
+       */
+      readonly createOidcProvider: boolean;
     };
 
 /** One EKS access entry of a cluster this stack creates. */

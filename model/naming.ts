@@ -54,18 +54,6 @@ export function oidcIssuerHostPath(providerArn: string): string {
   return providerArn.slice(at + marker.length);
 }
 
-/**
- * The ARN of the IAM OIDC provider of a cluster's issuer: IAM names it after the issuer, in the cluster's
- * partition and account (IAM user guide, "Create an OpenID Connect (OIDC) identity provider in IAM").
- */
-export function oidcProviderArnOf(clusterArn: string, issuerUrl: string): string {
-  const [, partition, , , account] = clusterArn.split(":");
-  if (!partition || !account) {
-    throw new Error(`not an EKS cluster ARN: ${clusterArn}`);
-  }
-  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPathFromUrl(issuerUrl)}`;
-}
-
 /** The issuer URL of a cluster as the IAM OIDC provider's `url` wants it: without the scheme. */
 export function issuerHostPathFromUrl(issuerUrl: string): string {
   return issuerUrl.replace(/^https:\/\//, "");

@@ -129,8 +129,6 @@ function capturedOptions(
   return Object.keys(out).length ? out : undefined;
 }
 
-/** What the program sent for one registration, before the mocks' decoding: `req.getObject()` of the RPC. */
-
 /** The folders and files of the program itself, loaded afresh for every run. */
 const PROGRAM_SOURCES = ["index.ts", "components", "stacks", "model"].map((p) => path.join(ROOT, p));
 

@@ -124,7 +124,7 @@ export function invokeResult(
     }
     default:
       throw new Error(
-        `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/harness.ts what it returns`,
+        `unexpected invoke ${token} (${JSON.stringify(inputs)}): teach offline/mockAnswers.ts what it returns`,
       );
   }
 }

@@ -78,11 +78,16 @@ function emitted(fileName: string): string {
     output = fs.readFileSync(cached, "utf8");
   } catch {
     output = transpile(source, fileName);
-    // Written under a unique name, then renamed: test processes running side by side may race on one file.
-    fs.mkdirSync(path.dirname(cached), { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, output);
-    fs.renameSync(partial, cached);
+    // Written under a unique name, then renamed: test processes running side by side may race on one file. A
+    // cache that cannot be written (a read-only install) only costs the next run the compiler.
+    try {
+      fs.mkdirSync(path.dirname(cached), { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, output);
+      fs.renameSync(partial, cached);
+    } catch {
+      // keep `output`
+    }
   }
   return output;
 }

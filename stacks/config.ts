@@ -163,7 +163,21 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   const iam = raw.iam as IamInput | undefined;
   requests.push(...extraRoleRequests(iam, core, problems, builtInRoleKeys));
   const identity = resolveIdentity(iam, requests, core, problems, cluster);
-  checkIamLimits(identity, problems);
+  const certManagerInput = raw.certManager as { dns01Zones?: unknown } | undefined;
+  checkIamLimits(
+    identity,
+    problems,
+    certManagerInput?.dns01Zones === undefined ? "dns.publicZones" : "certManager.dns01Zones",
+  );
+  // A created cluster without its OIDC provider cannot serve an IRSA role (nor an IRSA trust kept during a move).
+  const irsa = identity.roles.some((r) => r.binding === "irsa" || identity.keepIrsaTrust);
+  if (cluster?.mode === "new" && !cluster.createOidcProvider && irsa) {
+    problems.add(
+      "cluster.createOidcProvider",
+      "true while a role uses IRSA (iam.binding, iam.roleBindings or iam.keepIrsaTrust): IRSA trusts the cluster's OIDC provider",
+      false,
+    );
+  }
   crossCheck("iam", (input: IamInput, scratch) => {
     const teams = extraRoleRequests(input, core, scratch, builtInRoleKeys);
     resolveIdentity(

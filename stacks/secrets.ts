@@ -87,8 +87,12 @@ export function containsSecret(value: unknown, secrets: readonly string[]): bool
   if (secrets.length === 0) {
     return false;
   }
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text !== undefined && secrets.some((s) => text.includes(s));
+  if (typeof value === "string") {
+    return secrets.some((s) => value.includes(s));
+  }
+  // Inside JSON a secret's quotes and backslashes are escaped: look for it as JSON writes it.
+  const text = JSON.stringify(value);
+  return text !== undefined && secrets.some((s) => text.includes(JSON.stringify(s).slice(1, -1)));
 }
 
 /** `.a.b[0]` as steps. */

@@ -20,7 +20,6 @@ import {
   hostedZoneArn,
   ingressServiceName,
   oidcIssuerHostPath,
-  oidcProviderArnOf,
   serviceAccountSubject,
   workloadRoleName,
 } from "../model/naming";
@@ -50,17 +49,6 @@ describe("naming", () => {
     assert.equal(hostedZoneArn("Z123", "aws"), "arn:aws:route53:::hostedzone/Z123");
     assert.equal(hostedZoneArn("Z123", "aws-cn"), "arn:aws-cn:route53:::hostedzone/Z123");
     assert.equal(oidcIssuerHostPath(OIDC), ISSUER);
-    assert.equal(
-      oidcProviderArnOf("arn:aws:eks:eu-west-1:111111111111:cluster/dev-eks", `https://${ISSUER}`),
-      OIDC,
-    );
-    assert.equal(
-      oidcProviderArnOf(
-        "arn:aws-cn:eks:cn-north-1:111111111111:cluster/c",
-        "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12",
-      ),
-      "arn:aws-cn:iam::111111111111:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB12",
-    );
     assert.throws(() => oidcIssuerHostPath("arn:aws:iam::1:role/x"), /not an IAM OIDC provider ARN/);
     assert.equal(externalDnsOwnerId("dev", "Dev_EKS", "private"), "dev-dev-eks-private");
     assert.equal(ingressServiceName("ingress-public"), "ingress-public-nginx-ingress-controller");

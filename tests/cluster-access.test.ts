@@ -19,7 +19,7 @@ import { tierDefaults } from "../model/defaults";
 import { Problems } from "../model/problems";
 import { runProgram, type Capture } from "../offline/harness";
 import { runTool } from "./helpers/cli";
-import { assertOneProblem, edited, problems } from "./helpers/config";
+import { assertOneProblem, edited, load, problems, stackValues, toPulumiConfig } from "./helpers/config";
 import { T, json } from "./helpers/program";
 import { derivedStackFile, planStack } from "./helpers/stacks";
 
@@ -145,11 +145,34 @@ describe("an existing cluster's IAM OIDC provider", () => {
 });
 
 describe("a cluster this stack creates", () => {
-  test("gets an IAM OIDC provider only when a role uses IRSA", () => {
+  test("keeps its IAM OIDC provider when every role here uses Pod Identity: other IRSA roles may need it", () => {
+    // Deciding it from this stack's roles would delete the provider (and break every IRSA role on the cluster) the
+    // day the last role here moves to Pod Identity; turning it off is an explicit cluster.createOidcProvider: false.
     const cluster = (c: Capture) => c.resources.find((r) => r.type === "eks:index:Cluster")!;
-    assert.equal(cluster(podIdentityOnly).inputs.createOidcProvider, false);
+    assert.equal(cluster(podIdentityOnly).inputs.createOidcProvider, true);
     assert.deepEqual(federated(podIdentityOnly), []);
     assert.equal(cluster(irsaCreated).inputs.createOidcProvider, true);
+  });
+
+  test("cluster.createOidcProvider: false is refused while a role uses IRSA, and allowed with Pod Identity only", () => {
+    const off = { ...newCluster, createOidcProvider: false };
+    const irsa = problems(toPulumiConfig({ ...stackValues("dev"), cluster: off }));
+    assert.deepEqual(
+      irsa.map((p) => [p.key, p.expected]),
+      [
+        [
+          "eks-platform:cluster.createOidcProvider",
+          "true while a role uses IRSA (iam.binding, iam.roleBindings or iam.keepIrsaTrust): IRSA trusts the cluster's OIDC provider",
+        ],
+      ],
+    );
+    const podIdentity = {
+      ...(stackValues("dev").iam as object),
+      binding: "pod-identity",
+      installPodIdentityAgent: true,
+    };
+    const cfg = load(toPulumiConfig({ ...stackValues("dev"), cluster: off, iam: podIdentity }));
+    assert.equal(cfg.cluster.mode === "new" && cfg.cluster.createOidcProvider, false);
   });
 });
 

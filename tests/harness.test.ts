@@ -20,7 +20,7 @@ test("an unexpected invoke fails the run, naming the invoke and its inputs", asy
   for (const message of reported) {
     assert.equal(
       message,
-      'unexpected invoke test:index:getNothing ({"name":"x"}): teach offline/harness.ts what it returns',
+      'unexpected invoke test:index:getNothing ({"name":"x"}): teach offline/mockAnswers.ts what it returns',
     );
   }
 });

@@ -18,6 +18,7 @@ import {
   type PlanFile,
   type PlanResource,
 } from "../commands/plan-diff";
+import { planCommandOf } from "../commands/plan-diff-rev";
 import { ROOT } from "./helpers/cli";
 
 const resource = (
@@ -341,5 +342,21 @@ describe("npm run plan:diff (working tree against a git revision)", () => {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /no-such-rev is not a git revision/);
     assert.equal(cli().status, 2);
+  });
+});
+
+describe("plan:diff against a revision of the earlier layout", () => {
+  test("plans it with its tools/plan.ts, and the current layout with commands/plan.ts", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "layout-"));
+    try {
+      fs.mkdirSync(path.join(dir, "tools"));
+      fs.writeFileSync(path.join(dir, "tools", "plan.ts"), "");
+      assert.equal(planCommandOf(dir), path.join(dir, "tools", "plan.ts"));
+      fs.mkdirSync(path.join(dir, "commands"));
+      fs.writeFileSync(path.join(dir, "commands", "plan.ts"), "");
+      assert.equal(planCommandOf(dir), path.join(dir, "commands", "plan.ts"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,7 @@ import { before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig, type Capture } from "../offline/harness";
-import { secretKeysOf, securePaths, secretValues } from "../stacks/secrets";
+import { containsSecret, secretKeysOf, securePaths, secretValues } from "../stacks/secrets";
 import type { Run } from "./helpers/cli";
 import { runPlan } from "./helpers/stacks";
 import { stackValues } from "./helpers/config";
@@ -173,6 +173,13 @@ describe("secret paths", () => {
       "second-item",
       "t0k",
     ]);
+  });
+
+  test("a secret with quotes or backslashes is found inside a structured input too", () => {
+    const secret = 'p"w\\rd-123';
+    assert.equal(containsSecret({ repo: "oci://x", password: secret }, [secret]), true);
+    assert.equal(containsSecret(secret, [secret]), true);
+    assert.equal(containsSecret({ repo: "oci://x" }, [secret]), false);
   });
 
   test("the SDK's own list of secret keys, the complement for values from elsewhere, works as pinned", () => {

@@ -84,6 +84,10 @@ export async function runDoctor(args: DoctorArgs, opts: CollectOptions = {}): Pr
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const args = parseArgs(argv);
   if (!args) {
     process.stderr.write(USAGE);

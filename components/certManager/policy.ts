@@ -16,7 +16,7 @@ import { hostedZoneArn } from "../../model/naming";
  * In this account: read the change status, and change records in the ACME zones: only TXT records named
  * `_acme-challenge.*`, only UPSERT (present) and DELETE (clean up), with Route53's record-level condition keys
  * (multi-valued, hence `ForAllValues:`; names are lower-case without the final dot). Zones in the central DNS
- * account: only `sts:AssumeRole` on that account's role; the solver's `role` does the rest.
+ * account: only `sts:AssumeRole` and `sts:TagSession` on that account's role; the solver's `role` does the rest.
  */
 export function certManagerPolicy(
   zones: readonly Dns01Zone[],

@@ -70,8 +70,10 @@ export class ClusterAccess extends pulumi.ComponentResource {
           minSize: c.nodes.min,
           desiredCapacity: c.nodes.desired,
           maxSize: c.nodes.max,
-          // Only IRSA needs the provider: a cluster whose roles all use Pod Identity gets none.
-          createOidcProvider: args.needsOidcProvider,
+          // On unless the stack turns it off (cluster.createOidcProvider): deciding it from this stack's roles would
+          // delete the provider, and every IRSA role on the cluster with it, the day the last role here moves to Pod
+          // Identity.
+          createOidcProvider: c.createOidcProvider,
           // Access entries need API or API_AND_CONFIG_MAP (@pulumi/eks v4.3.0 nodejs/eks/cluster/authenticationMode.ts
           // refuses them otherwise). API_AND_CONFIG_MAP keeps aws-auth working, so a cluster created before (EKS's
           // default CONFIG_MAP) changes in place (terraform-provider-aws internal/service/eks/cluster.go: only
@@ -94,7 +96,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
       this.kubernetesVersion = cluster.eksCluster.apply((eksCluster) => eksCluster.version);
       // The underlying aws.eks.Cluster knows the VPC even when config leaves it to the account's default VPC.
       this.vpcId = cluster.eksCluster.apply((eksCluster) => eksCluster.vpcConfig.vpcId);
-      this.oidcProviderArn = args.needsOidcProvider ? cluster.oidcProviderArn : undefined;
+      this.oidcProviderArn = c.createOidcProvider ? cluster.oidcProviderArn : undefined;
       // kubeconfigJson, not getKubeconfig(): the method never resolves under mocks and needs the provider plugin.
       kubeconfig = cluster.kubeconfigJson;
     } else {

@@ -52,6 +52,7 @@ export function resolveCluster(
     instanceType: input.instanceType ?? defaults.newCluster.instanceType,
     nodes,
     accessEntries,
+    createOidcProvider: input.createOidcProvider ?? true,
   };
 }
 

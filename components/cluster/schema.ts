@@ -57,6 +57,12 @@ const newCluster = z.strictObject({
     .regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC ID such as vpc-0123456789abcdef0")
     .optional()
     .describe("VPC for the cluster. Default: the account's default VPC."),
+  createOidcProvider: z
+    .boolean()
+    .optional()
+    .describe(
+      "Create the cluster's IAM OIDC provider, which every IRSA role on the cluster needs (this stack's and any other's). Turning it off on a running cluster deletes the provider. Default: true; false is refused while a role here uses IRSA.",
+    ),
   subnetIds: z
     .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet ID such as subnet-0123456789abcdef0"))
     .min(2, "at least two subnets in different availability zones")

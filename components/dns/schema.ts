@@ -39,7 +39,7 @@ export const dnsSchema = z
       })
       .optional()
       .describe(
-        "Set when the public zones live in a central DNS account: the workloads then get only `sts:AssumeRole` on these roles and no Route53 rights of their own. The roles' trust and permission documents, to create them there, are the `centralDnsRoles` output (and a section of the plan). Default: the public zones are in this account.",
+        "Set when the public zones live in a central DNS account: the workloads then get only `sts:AssumeRole` and `sts:TagSession` on these roles and no Route53 rights of their own. The roles' trust and permission documents, to create them there, are the `centralDnsRoles` output (and a section of the plan). Default: the public zones are in this account.",
       ),
   })
   .describe("Route53 zones. At least one zone is required.");

@@ -12,7 +12,7 @@ import { hostedZoneArn } from "../../model/naming";
 
 /**
  * Writes and reads records only in its own zones; `ListHostedZones` has no resource type, hence `*`.
- * Cross-account: nothing in Route53 at all, only `sts:AssumeRole` on the DNS account's role.
+ * Cross-account: nothing in Route53 at all, only `sts:AssumeRole` and `sts:TagSession` on the DNS account's role (model/iam.ts says why).
  *
  * Both zone actions share one statement, so each zone ARN is written once: IAM counts a managed policy's
  * characters (at most 6,144 without whitespace: IAM user guide, "IAM and AWS STS quotas"), and with two lists

@@ -66,7 +66,7 @@ export function roleDescriptionProblem(description: string): string | undefined 
  * The config key a role's policy grows with, for the report: the zones of an external-dns instance, the ECR
  * repositories, a team's statements.
  */
-function policyKey(role: WorkloadRoleSpec): string {
+function policyKey(role: WorkloadRoleSpec, certManagerZonesKey: string): string {
   for (const instance of ["private", "central"]) {
     if (role.key === roleKeys.externalDns(instance)) {
       return `externalDns.${instance}.zoneIds`;
@@ -76,13 +76,20 @@ function policyKey(role: WorkloadRoleSpec): string {
     return "ecr.repositoryArns";
   }
   if (role.key === roleKeys.certManager) {
-    return "dns.publicZones";
+    return certManagerZonesKey;
   }
   return role.configKey.startsWith("iam.extraRoles.") ? `${role.configKey}.statements` : role.configKey;
 }
 
-/** Every role's description and policy document, against IAM's limits. */
-export function checkIamLimits(identity: IdentityConfig, problems: Problems): void {
+/**
+ * Every role's description and policy document, against IAM's limits. `certManagerZonesKey` is where cert-manager's
+ * zones come from: `certManager.dns01Zones` when the stack sets it, else `dns.publicZones` (certManager/resolve.ts).
+ */
+export function checkIamLimits(
+  identity: IdentityConfig,
+  problems: Problems,
+  certManagerZonesKey = "dns.publicZones",
+): void {
   for (const role of identity.roles) {
     const descriptionKey = role.configKey.startsWith("iam.extraRoles.")
       ? `${role.configKey}.description`
@@ -91,7 +98,7 @@ export function checkIamLimits(identity: IdentityConfig, problems: Problems): vo
     if (description) {
       problems.add(descriptionKey, description, role.description);
     }
-    const key = policyKey(role);
+    const key = policyKey(role, certManagerZonesKey);
     const refused = firstRefusedCharacter(JSON.stringify(role.policy), POLICY_DOCUMENT_CHARS);
     if (refused) {
       problems.add(
