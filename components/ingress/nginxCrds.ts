@@ -39,8 +39,9 @@ export class NginxIngressCrds extends pulumi.ComponentResource {
     // other object of the program should fail loudly if something else already holds its name.
     // `enablePatchForce`: the apply takes over fields another manager (Helm's client-side create, a kubectl
     // apply) set before (await.go patchForce). That is right here: what this program applies is the pinned
-    // upstream file byte for byte (crds.ts), the same content those tools install, so forcing cannot overwrite
-    // anything but an older copy of the same CRDs. `pulumi import` instead would need one command per CRD per
+    // upstream file byte for byte (crds.ts), the content those tools install for this version. Forcing also
+    // overwrites a copy of another version (a newer controller installed by another tool would get this one's
+    // schema back: docs/operations.md says to remove such an install first). `pulumi import` instead would need one command per CRD per
     // cluster, by hand, for objects whose content is not in question.
     // A stack that had the ConfigFile keeps its CRDs through the aliases below; moving them to this provider is
     // no replacement, because the engine asks the new provider's DiffConfig (pulumi/pulumi
