@@ -36,10 +36,6 @@ const PROCESS_IO: PlanIo = {
   err: (text) => process.stderr.write(text),
 };
 
-/**
- * `npm run plan -- <argv>`: returns the exit code. The command line calls it once; tests call it in their own
- * process (runProgram queues concurrent runs), which prints and writes exactly what the command would.
- */
 /** The options `npm run plan` takes, for util.parseArgs; USAGE lists each one. */
 const OPTIONS = {
   verbose: { type: "boolean" },

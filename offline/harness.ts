@@ -15,7 +15,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Capture, CapturedInvoke, CapturedOptions, CapturedResource } from "./capture";
-import { asRpcError, computedState, invokeResult, offlineManifests } from "./mockAnswers";
+import { OFFLINE_MANIFESTS } from "../components/ingress/crds";
+import { offlineManifests, plainMocks } from "./mockAnswers";
 import { maskSecrets, recordedInputs, type Monitor, type RegisterRequest } from "./secretMasks";
 import { projectName, readStackConfig, ROOT, SECRET } from "./stackFile";
 
@@ -176,6 +177,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
   const invokes: CapturedInvoke[] = [];
   const warnings: string[] = [];
 
+  const answers = plainMocks(region, opts.missing ?? []);
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -195,18 +197,11 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
           }
           return { id: name, state: { name, outputs: referenced, secretOutputNames: [] } };
         }
-        return {
-          id: args.id || `${args.name}-id`,
-          state: { ...inputs, ...computedState(args.type, args.name, inputs, region) },
-        };
+        return answers.newResource(args);
       },
       call(args: pulumi.runtime.MockCallArgs) {
         invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
-        try {
-          return invokeResult(args.token, args.inputs as Record<string, unknown>, region, opts.missing ?? []);
-        } catch (err) {
-          throw asRpcError(err);
-        }
+        return answers.call(args);
       },
     },
     project,
@@ -222,7 +217,7 @@ async function runProgramNow(opts: RunOptions): Promise<Capture> {
   else delete process.env.EKS_PLATFORM_STACK_FILE;
   // No network offline: manifests the program fetches at deploy time (components/ingress/crds.ts) come back as
   // stand-ins that name their source and pinned digest, so the plan shows where they would come from.
-  (globalThis as Record<symbol, unknown>)[Symbol.for("eks-platform.offline-manifests")] = offlineManifests;
+  (globalThis as Record<symbol, unknown>)[OFFLINE_MANIFESTS] = offlineManifests;
   // Each registration as sent, before the mocks decode it (see recordedInputs).
   const sent = new Map<string, RegisterRequest>();
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;

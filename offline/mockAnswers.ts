@@ -140,9 +140,10 @@ export function asRpcError(err: unknown): Error & { details: string } {
 
 /**
  * The mocks alone, recording nothing: what devtools/cli-engine.ts gives the SDK when the program runs as the
- * Pulumi CLI starts it (the language host's `cmd/run` entry), so that path answers as runProgram does.
+ * Pulumi CLI starts it (the language host's `cmd/run` entry), and what runProgram answers with after recording.
+ * `missing` names look-ups that answer NotFound.
  */
-export function plainMocks(region: string): pulumi.runtime.Mocks {
+export function plainMocks(region: string, missing: readonly string[] = []): pulumi.runtime.Mocks {
   return {
     newResource: (args) => {
       const inputs = args.inputs as Record<string, unknown>;
@@ -153,7 +154,7 @@ export function plainMocks(region: string): pulumi.runtime.Mocks {
     },
     call: (args) => {
       try {
-        return invokeResult(args.token, args.inputs as Record<string, unknown>, region, []);
+        return invokeResult(args.token, args.inputs as Record<string, unknown>, region, missing);
       } catch (err) {
         throw asRpcError(err);
       }
